@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  TOKEN_MIXER_SPEC_VERSION,
+  DeconattnError,
+  applyRope,
+  attentionParamSpecs,
+  causalSoftmaxAttention,
+  linear,
+  mergeHeads,
+  splitHeads,
+  type MixerContext,
+  type MixerState,
+  type MixerWeights,
+  type ModelDims,
+  type TokenMixer,
+  type TokenMixerDefinition,
+} from '@deconattn/core';
+import pkg from '../package.json';
+
+export interface StandardAttentionOptions {
+  /** Apply RoPE to queries and keys (MODEL.md §2: yes). */
+  rope: boolean;
+}
+
+const DEFAULTS: StandardAttentionOptions = { rope: true };
+
+/**
+ * Standard dot-product attention, Qwen2 style (MODEL.md §3.1): `Q,K,V = Hn W + b`, RoPE on Q and
+ * K, `softmax(causal(QKᵀ/√dh)) V`, heads concatenated, then W_O (no bias). Decodes with a KV cache.
+ */
+export class StandardAttention implements TokenMixer<StandardAttentionOptions> {
+  readonly id = 'standard';
+  constructor(
+    readonly dims: ModelDims,
+    readonly options: StandardAttentionOptions,
+  ) {}
+
+  params() {
+    return attentionParamSpecs(this.dims);
+  }
+
+  initState(): MixerState {
+    return { length: 0, tensors: {} };
+  }
+
+  apply(hn: tf.Tensor3D, w: MixerWeights, ctx: MixerContext): tf.Tensor3D {
+    const { numHeads, ropeTheta } = this.dims;
+    const state = ctx.state;
+    const past = state ? state.length : 0;
+    const offset = state ? past : ctx.positionOffset;
+    let q = splitHeads(linear(hn, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads);
+    let k = splitHeads(linear(hn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads);
+    let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    if (this.options.rope) {
+      q = applyRope(q, offset, ropeTheta);
+      k = applyRope(k, offset, ropeTheta);
+    }
+    if (state) [k, v] = appendToCache(state, k, v);
+    const want = { map: !!ctx.capture?.attention, logits: !!ctx.capture?.logits };
+    const { out, map, logits } = causalSoftmaxAttention(q, k, v, past, want);
+    if (map) ctx.capture!.attention!(ctx.layer, map);
+    if (logits) ctx.capture!.logits!(ctx.layer, logits);
+    return linear(mergeHeads(out), w['o_proj.weight']) as tf.Tensor3D;
+  }
+}
+
+/** Appends this step's keys/values to the cache; returns the full cached keys/values. */
+function appendToCache(state: MixerState, k: tf.Tensor4D, v: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  const oldK = state.tensors.k as tf.Tensor4D | undefined;
+  const oldV = state.tensors.v as tf.Tensor4D | undefined;
+  const allK = oldK ? (tf.concat([oldK, k], 2) as tf.Tensor4D) : k;
+  const allV = oldV ? (tf.concat([oldV, v], 2) as tf.Tensor4D) : v;
+  state.tensors.k = tf.keep(allK);
+  state.tensors.v = tf.keep(allV);
+  oldK?.dispose();
+  oldV?.dispose();
+  state.length += k.shape[2];
+  return [allK, allV];
+}
+
+export const standardAttention: TokenMixerDefinition<StandardAttentionOptions> = {
+  specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  id: 'standard',
+  packageName: pkg.name,
+  packageVersion: pkg.version,
+  principle: 'none (the baseline: token mixing, q·k softmax form, sequence dependency, current QK)',
+  description: 'Standard causal dot-product attention with RoPE and q/k/v biases (Qwen2 style).',
+  decoding: 'kv-cache',
+  hasAttentionMap: true,
+  defaultOptions: DEFAULTS,
+  parseOptions(raw: unknown): StandardAttentionOptions {
+    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (!(key in DEFAULTS)) throw new DeconattnError(`standard: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
+    }
+    if (typeof o.rope !== 'boolean') throw new DeconattnError(`standard: option 'rope' must be true or false, got ${JSON.stringify(o.rope)}.`);
+    return o as unknown as StandardAttentionOptions;
+  },
+  needs: () => ({}),
+  create: (dims, options) => new StandardAttention(dims, options),
+};

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * `y = x W (+ b)` for `x` of shape `[..., in]` and `W` held `[in, out]`.
+ *
+ * Forward and backward use only plain, non-transposed 2-D matMuls with explicit transposes:
+ * on the wasm backend a transposed or batched matMul runs ≈ 2 GFLOP/s against ≈ 30 for the plain
+ * 2-D form, and tfjs' own MatMul gradient uses transposed matMuls. Measured 6.8× faster training.
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+  const inDim = w.shape[0] as number;
+  const outDim = w.shape[1] as number;
+  if (x.shape[x.shape.length - 1] !== inDim) {
+    throw new Error(`linear: input last dimension is ${x.shape[x.shape.length - 1]}, but the weight expects ${inDim} (weight [${w.shape.join(', ')}]).`);
+  }
+  const lead = x.shape.slice(0, -1) as number[];
+  const x2 = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+  const y = b ? linearBias(x2, w as tf.Tensor2D, b as tf.Tensor1D) : linearNoBias(x2, w as tf.Tensor2D);
+  return tf.reshape(y, [...lead, outDim]);
+}
+
+const linearNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved;
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D), tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D)];
+    },
+  };
+}) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved;
+      return [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
+        tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
+        tf.sum(dy, 0),
+      ];
+    },
+  };
+}) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

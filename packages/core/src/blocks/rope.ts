@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Rotary position embedding over the full head dimension, rotate-half convention (as Qwen2 /
+ * GPT-NeoX): `x·cos + rotate_half(x)·sin`, frequencies `θ^(-2i/dh)` for i < dh/2.
+ */
+export function ropeAngles(positions: number, offset: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const half = headDim / 2;
+  const cos = new Float32Array(positions * headDim);
+  const sin = new Float32Array(positions * headDim);
+  for (let p = 0; p < positions; p++) {
+    for (let i = 0; i < half; i++) {
+      const invFreq = 1 / Math.pow(theta, (2 * i) / headDim);
+      const a = (p + offset) * invFreq;
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      cos[p * headDim + i] = c;
+      cos[p * headDim + i + half] = c;
+      sin[p * headDim + i] = s;
+      sin[p * headDim + i + half] = s;
+    }
+  }
+  return { cos, sin };
+}
+
+/** Apply RoPE to `x` of shape `B×h×T×dh` for positions `offset … offset+T-1`. */
+export function applyRope(x: tf.Tensor4D, offset: number, theta: number): tf.Tensor4D {
+  const [, , T, dh] = x.shape;
+  if (dh % 2 !== 0) throw new Error(`RoPE needs an even head dimension, got ${dh}.`);
+  return tf.tidy(() => {
+    const { cos, sin } = ropeAngles(T, offset, dh, theta);
+    const c = tf.tensor4d(cos, [1, 1, T, dh]);
+    const s = tf.tensor4d(sin, [1, 1, T, dh]);
+    const half = dh / 2;
+    const x1 = tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, half]);
+    const x2 = tf.slice(x, [0, 0, 0, half], [-1, -1, -1, half]);
+    const rotated = tf.concat([tf.neg(x2), x1], 3);
+    return tf.add(tf.mul(x, c), tf.mul(rotated, s)) as tf.Tensor4D;
+  });
+}

@@ -1,0 +1,10 @@
+import '@tensorflow/tfjs-core';
+import './gradients.js';
+
+export * from './spec.js';
+export * from './registry.js';
+export * from './errors.js';
+export * from './backend.js';
+export * from './blocks/index.js';
+export * from './heads.js';
+export const CORE_VERSION = '0.1.0';

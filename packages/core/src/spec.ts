@@ -1,0 +1,136 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The TokenMixer specification. A mixer package implements `TokenMixerDefinition` and registers
+ * it; the model composes registered mixers per layer. `specificationVersion` lets the spec evolve
+ * while older plugins keep working (the model checks it before use), as the Vercel AI SDK does.
+ */
+export const TOKEN_MIXER_SPEC_VERSION = 'v1' as const;
+export type TokenMixerSpecVersion = typeof TOKEN_MIXER_SPEC_VERSION;
+
+/** The model dimensions a mixer is created for. */
+export interface ModelDims {
+  hiddenSize: number;
+  numHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  /** Longest sequence the model is trained on (Lmax); also the length of a fixed stream. */
+  maxPositions: number;
+  ropeTheta: number;
+  rmsNormEps: number;
+  vocabSize: number;
+}
+
+/** How a mixer decodes token by token. */
+export type DecodingForm =
+  | 'kv-cache' // keeps keys/values of past tokens (standard attention)
+  | 'recurrent' // a fixed-size state updated per token (linear-time forms)
+  | 'fixed-maps' // attention maps independent of the input, cached once; values cached per token
+  | 'none'; // no token mixing: nothing to keep
+
+/** Where a model-level fixed stream (MODEL.md §3.5–3.6) starts. */
+export type FixedStreamSource =
+  | { kind: 'random'; seed: number; std: number }
+  | { kind: 'tokens'; tokenIds: number[] };
+
+/** What a mixer needs from the model beyond its normalised input. */
+export interface MixerNeeds {
+  /** Static (uncontextualised) input-token embeddings `Emb(t)` in the context. */
+  staticEmbeddings?: boolean;
+  /** A model-level fixed stream running through every layer alongside the batch. */
+  fixedStream?: FixedStreamSource;
+}
+
+/**
+ * A parameter a mixer owns. The model creates and stores the variable; its checkpoint name is
+ * `model.layers.{i}.self_attn.{name}`. `linear` weights are held `[in, out]` in memory (plain
+ * 2-D matMuls are the fast path on wasm) and written `[out, in]` as Hugging Face stores them.
+ */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  kind: 'linear' | 'bias' | 'norm' | 'other';
+  init: { type: 'normal'; std: number } | { type: 'zeros' } | { type: 'ones' };
+}
+
+/** Weights handed to a mixer, keyed by `ParamSpec.name`. */
+export type MixerWeights = Readonly<Record<string, tf.Tensor>>;
+
+/** Per-layer decoding state. The mixer owns its tensors: it keeps new ones and disposes old. */
+export interface MixerState {
+  /** Number of tokens already consumed. */
+  length: number;
+  tensors: Record<string, tf.Tensor>;
+}
+
+/** Hooks to capture attention maps and pre-softmax logits (diagnostics). */
+export interface CaptureHooks {
+  /** Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions. Not disposed by the mixer. */
+  attention?(layer: number, map: tf.Tensor4D): void;
+  /** Pre-softmax scores `B×h×Lq×Lk` (masked entries excluded by the consumer via the mask). */
+  logits?(layer: number, logits: tf.Tensor4D): void;
+}
+
+export interface MixerContext {
+  /** 0-based layer index and the number of layers. */
+  layer: number;
+  numLayers: number;
+  dims: ModelDims;
+  /** Position of the first token of `hn` (non-zero while decoding). */
+  positionOffset: number;
+  training: boolean;
+  /** `Emb(t)` of the current input tokens, `B×T×d`, when the mixer declared `staticEmbeddings`. */
+  staticEmbeddings?: tf.Tensor3D;
+  /** The fixed stream at this layer, normalised by this layer's attention norm: `1×Lmax×d`. */
+  stream?: { hn: tf.Tensor3D };
+  /** Decoding: this layer's state; absent for a parallel (training/scoring) pass. */
+  state?: MixerState;
+  /**
+   * Scratch space that survives across calls while the weights do not change (inference only):
+   * lets input-independent work (fixed-stream maps) be computed once. Tensors stored here are kept
+   * and disposed by the model when weights change.
+   */
+  inferenceCache?: Map<string, tf.Tensor>;
+  capture?: CaptureHooks;
+}
+
+/** A mixer instance for one set of dims and options. Stateless: weights come with each call. */
+export interface TokenMixer<Options = unknown> {
+  readonly id: string;
+  readonly options: Options;
+  /** The parameters this mixer owns (names relative to `self_attn.`). */
+  params(): ParamSpec[];
+  /**
+   * Parallel form: `hn` is `B×T×d`, the output is `B×T×d`, causal. With `context.state` set, this
+   * is the decoding form: `hn` holds the next tokens (positions `state.length …`), and the mixer
+   * updates `state` in place.
+   */
+  apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContext): tf.Tensor3D;
+  /** A fresh decoding state for batch size `batch`. */
+  initState(batch: number): MixerState;
+}
+
+export interface TokenMixerDefinition<Options = any> {
+  specificationVersion: TokenMixerSpecVersion;
+  id: string;
+  /** npm package that provides it, and its version (recorded in checkpoints). */
+  packageName: string;
+  packageVersion: string;
+  /** The design principle it relaxes (MODEL.md §1), or 'none' for standard attention. */
+  principle: string;
+  description: string;
+  decoding: DecodingForm;
+  /** Whether it computes an attention map (diagnostics); `mlp` has none. */
+  hasAttentionMap: boolean;
+  defaultOptions: Options;
+  /** Validates user options (merged over defaults) and returns them, or throws a clear error. */
+  parseOptions(raw: unknown): Options;
+  /** What the mixer needs from the model for these options. */
+  needs(options: Options, dims: ModelDims): MixerNeeds;
+  create(dims: ModelDims, options: Options): TokenMixer<Options>;
+}
+
+/** Count the elements of a list of parameter specs. */
+export function countParams(specs: readonly ParamSpec[]): number {
+  return specs.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+}

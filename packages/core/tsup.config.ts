@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts', 'src/gradients.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  shims: true,
+  target: 'node20',
+  // tfjs-core's CJS entry registers no gradients and its dist/ ESM files cannot be imported by
+  // plain Node ESM (extension-less imports). So the gradient registrations are bundled into
+  // dist/gradients.*: they register into tfjs-core's global gradient registry, which every copy
+  // of tfjs-core in the process shares. The main entry of tfjs-core stays an external peer.
+  noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+  external: [/^@tensorflow\/tfjs-core$/, /^@tensorflow\/tfjs-backend-/, /^@tensorflow\/tfjs-node/, 'webgpu'],
+});
