@@ -94,6 +94,15 @@ export interface MixerContext {
   capture?: CaptureHooks;
 }
 
+/** What the model offers a mixer's `prepare`. */
+export interface MixerEnvironment {
+  dims: ModelDims;
+  /** The model's tokenizer, when it has one. */
+  tokenizer?: { encode(text: string): number[] };
+  /** Token ids of the default fixed natural-text passage (from the bundled corpus), `length` long. */
+  defaultPassage?(length: number): number[];
+}
+
 /** A mixer instance for one set of dims and options. Stateless: weights come with each call. */
 export interface TokenMixer<Options = unknown> {
   readonly id: string;
@@ -125,6 +134,11 @@ export interface TokenMixerDefinition<Options = any> {
   defaultOptions: Options;
   /** Validates user options (merged over defaults) and returns them, or throws a clear error. */
   parseOptions(raw: unknown): Options;
+  /**
+   * Completes options that depend on the model's environment before `needs`/`create` (e.g. the
+   * token ids of `fixed-seq-qk`'s fixed text, from the model's tokenizer). Optional.
+   */
+  prepare?(options: Options, env: MixerEnvironment): Options;
   /** What the mixer needs from the model for these options. */
   needs(options: Options, dims: ModelDims): MixerNeeds;
   create(dims: ModelDims, options: Options): TokenMixer<Options>;
