@@ -111,6 +111,9 @@ export async function useBackend(name: string = defaultBackend(), webgpu: WebGpu
   }
   const b = name as BackendName;
   await loadBackend(b, webgpu);
+  // The cpu backend greets Node users with a banner recommending tfjs-node on first use; our
+  // own error messages already say how to get native speed, so keep the console clean.
+  if (b === 'cpu' && isNode) tf.env().set('PROD', true);
   const ok = await tf.setBackend(b);
   if (!ok) throw missing(b, new Error(`tf.setBackend('${b}') failed to initialise`));
   await tf.ready();

@@ -1,1 +1,27 @@
-export {};
+export { PRESETS, getPreset, validateConfig, dimsOf, type ModelConfig, type Preset, type TrainDefaults } from './model/config.js';
+export { PLAN_PRESETS, parsePlan, planLabel, resolvePlan, standardLayers, isStandardLayer, validatePlan, type LayerPlan, type PlanPreset, type SkipMode } from './model/plan.js';
+export { LanguageModel, type CreateModelOptions, type DecodeState, type ForwardOptions, type ModelParam } from './model/model.js';
+export { crossEntropy, targetLogProbs } from './model/loss.js';
+export { scoreBatch, scoreTokenSequence, type ScoreRequest, type ScoreResult, type TextScore } from './model/score.js';
+export { generate, type GenerateOptions } from './model/generate.js';
+export { createScorer, type Scorer } from './model/scorer.js';
+export { Trainer, NonFiniteLossError, batchLoss, type StepLog, type TrainData, type TrainOptions } from './train/trainer.js';
+export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';
+export { learningRate } from './train/schedule.js';
+export { encodeSafetensors, decodeSafetensors, type StoredTensor } from './checkpoint/safetensors.js';
+export {
+  CHECKPOINT_FORMAT,
+  saveCheckpoint,
+  saveRunCheckpoint,
+  loadCheckpoint,
+  listCheckpoints,
+  resolveCheckpointDir,
+  checkpointConfig,
+  modelTensors,
+  assignWeights,
+  type CheckpointExtras,
+  type LoadedCheckpoint,
+} from './checkpoint/checkpoint.js';
+export { toHfConfig, fromHfConfig } from './checkpoint/hf-config.js';
+export * from './tokenizer/index.js';
+export * from './data/index.js';

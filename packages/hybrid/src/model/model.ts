@@ -157,13 +157,15 @@ export class LanguageModel {
     if (!config.tieEmbeddings) this.lmHead = mk('lm_head.weight', { shape: [d, config.vocabSize], init: normal }, 'linear');
     this.stream = stream;
     this.staticEmbeddingsNeeded = needStatic;
-    if (stream?.kind === 'random') {
-      // ε ~ N(0, std²) from a fixed seed, not trainable (MODEL.md §3.5), saved with the checkpoint.
-      this.streamEmbedding = mk('model.fixed_stream.embedding', { shape: [config.maxPositions, d], init: { type: 'normal', std: stream.std } }, 'buffer');
-      tf.tidy(() => this.streamEmbedding!.assign(initTensor({ shape: [config.maxPositions, d], init: { type: 'normal', std: stream!.std } }, stream!.seed)));
+    const s = stream as FixedStreamSource | undefined;
+    if (s?.kind === 'random') {
+      // ε ~ N(0, std²) drawn from the mixer's own seed, not trainable (MODEL.md §3.5), saved with the checkpoint.
+      const spec: Pick<ParamSpec, 'shape' | 'init'> = { shape: [config.maxPositions, d], init: { type: 'normal', std: s.std } };
+      this.streamEmbedding = mk('model.fixed_stream.embedding', spec, 'buffer');
+      tf.tidy(() => this.streamEmbedding!.assign(initTensor(spec, s.seed)));
     }
-    if (stream?.kind === 'tokens' && stream.tokenIds.length !== config.maxPositions) {
-      throw new DeconattnError(`The fixed sequence has ${stream.tokenIds.length} tokens but the model's maxPositions (Lmax) is ${config.maxPositions}: they must be equal.`);
+    if (s?.kind === 'tokens' && s.tokenIds.length !== config.maxPositions) {
+      throw new DeconattnError(`The fixed sequence has ${s.tokenIds.length} tokens but the model's maxPositions (Lmax) is ${config.maxPositions}: they must be equal.`);
     }
   }
 

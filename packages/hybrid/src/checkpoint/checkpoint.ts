@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
+import { DeconattnError } from '@deconattn/core';
+import { LanguageModel } from '../model/model.js';
+import type { LayerPlan } from '../model/plan.js';
+import type { TokenizerConfig } from '../tokenizer/index.js';
+import { decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js';
+import { fromHfConfig, toHfConfig } from './hf-config.js';
+
+/**
+ * A checkpoint is a directory: config.json (Qwen2 names + a `deconattn` section),
+ * model.safetensors (Qwen2 tensor names, linear weights [out, in]), and, for training runs,
+ * optimizer.safetensors + trainer_state.json. A `DONE` manifest with every file's size and
+ * sha256 is written last. Saving goes to a temporary directory renamed into place, so a crash
+ * leaves either the old checkpoint or the new one — never one that loads wrong.
+ *
+ * A run directory holds `checkpoints/step-NNNNNNN/`; loading a run directory picks the newest
+ * complete checkpoint.
+ */
+export const CHECKPOINT_FORMAT = 'deconattn-checkpoint/1';
+
+export interface CheckpointExtras {
+  tokenizer: TokenizerConfig;
+  preset?: string;
+  /** Trainer state (JSON) and optimizer tensors, for resuming. */
+  trainerState?: Record<string, unknown>;
+  optimizer?: Map<string, tf.Tensor>;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  model: LanguageModel;
+  config: Record<string, any>;
+  tokenizer: TokenizerConfig;
+  trainerState?: Record<string, any>;
+  optimizer?: Map<string, StoredTensor>;
+}
+
+function tensorData(t: tf.Tensor, transpose: boolean): StoredTensor {
+  return tf.tidy(() => {
+    const x = transpose ? tf.transpose(t) : t;
+    return { shape: x.shape.slice(), data: x.dataSync() as Float32Array };
+  });
+}
+
+/** Model weights under their checkpoint names, in Hugging Face layout. */
+export function modelTensors(model: LanguageModel): Map<string, StoredTensor> {
+  const out = new Map<string, StoredTensor>();
+  for (const p of model.namedParams()) out.set(p.name, tensorData(p.variable, p.kind === 'linear' && p.variable.rank === 2));
+  return out;
+}
+
+export function checkpointConfig(model: LanguageModel, extras: Pick<CheckpointExtras, 'tokenizer' | 'preset'>): Record<string, unknown> {
+  const mixers = model.mixerInfo();
+  const fixedSeq = mixers.find((m) => Array.isArray((m.options as any)?.tokenIds));
+  return {
+    ...toHfConfig(model.config),
+    deconattn: {
+      format: CHECKPOINT_FORMAT,
+      plan: model.plan,
+      layers: model.layerMixers,
+      mixers,
+      packages: Object.fromEntries(mixers.map((m) => [m.package, m.version])),
+      tokenizer: extras.tokenizer,
+      preset: extras.preset,
+      seed: model.seed,
+      ...(fixedSeq ? { fixed_sequence_token_ids: (fixedSeq.options as any).tokenIds } : {}),
+    },
+  };
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function writeFileSynced(file: string, data: Buffer | string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, data as any);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Write a complete checkpoint into `dir` atomically (dir must not exist, or is replaced). */
+export function saveCheckpoint(dir: string, model: LanguageModel, extras: CheckpointExtras): void {
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  const files: Record<string, Buffer> = {};
+  files['config.json'] = Buffer.from(JSON.stringify(checkpointConfig(model, extras), null, 2) + '\n');
+  files['model.safetensors'] = encodeSafetensors(modelTensors(model), { format: 'pt' });
+  if (extras.optimizer) {
+    const opt = new Map<string, StoredTensor>();
+    for (const [k, t] of extras.optimizer) opt.set(k, tensorData(t, false));
+    files['optimizer.safetensors'] = encodeSafetensors(opt);
+  }
+  if (extras.trainerState) files['trainer_state.json'] = Buffer.from(JSON.stringify(extras.trainerState, null, 2) + '\n');
+  for (const [name, buf] of Object.entries(files)) writeFileSynced(path.join(tmp, name), buf);
+  const manifest = { format: CHECKPOINT_FORMAT, files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, { bytes: b.length, sha256: sha256(b) }])) };
+  writeFileSynced(path.join(tmp, 'DONE'), JSON.stringify(manifest, null, 2) + '\n');
+  // Swap into place: the old directory (if any) is moved aside first and removed only after.
+  let aside: string | undefined;
+  if (fs.existsSync(dir)) {
+    aside = `${tmp}.old`;
+    fs.renameSync(dir, aside);
+  }
+  fs.renameSync(tmp, dir);
+  if (aside) fs.rmSync(aside, { recursive: true, force: true });
+}
+
+const STEP_DIR = /^step-(\d+)$/;
+
+/** Complete checkpoints of a run directory, newest first. */
+export function listCheckpoints(runDir: string): { step: number; dir: string }[] {
+  const root = path.join(runDir, 'checkpoints');
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .map((n) => ({ m: STEP_DIR.exec(n), n }))
+    .filter((x) => x.m && fs.existsSync(path.join(root, x.n, 'DONE')))
+    .map((x) => ({ step: Number(x.m![1]), dir: path.join(root, x.n) }))
+    .sort((a, b) => b.step - a.step);
+}
+
+export function stepDir(runDir: string, step: number): string {
+  return path.join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}`);
+}
+
+/** Save a training checkpoint under the run directory and keep the newest `keep`. */
+export function saveRunCheckpoint(runDir: string, step: number, model: LanguageModel, extras: CheckpointExtras, keep = 2): string {
+  const dir = stepDir(runDir, step);
+  saveCheckpoint(dir, model, extras);
+  for (const old of listCheckpoints(runDir).slice(keep)) fs.rmSync(old.dir, { recursive: true, force: true });
+  return dir;
+}
+
+/** The checkpoint directory for `dir`: itself if it holds one, else the newest in its run. */
+export function resolveCheckpointDir(dir: string): string {
+  if (!fs.existsSync(dir)) throw new DeconattnError(`No model at '${dir}': the directory does not exist. Train one with \`deconattn train --out ${dir}\`.`);
+  if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
+  const found = listCheckpoints(dir);
+  if (found.length) return found[0]!.dir;
+  throw new DeconattnError(`'${dir}' holds no complete checkpoint (no config.json, and no checkpoints/step-*/ with a DONE marker).`);
+}
+
+function readVerified(dir: string, name: string, manifest: any): Buffer {
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) throw new DeconattnError(`Corrupt checkpoint: ${file} is missing.`);
+  const buf = fs.readFileSync(file);
+  const want = manifest?.files?.[name];
+  if (want && (want.bytes !== buf.length || want.sha256 !== sha256(buf))) {
+    throw new DeconattnError(`Corrupt checkpoint: ${file} does not match its DONE manifest (${buf.length} bytes, expected ${want.bytes}; checksum differs). Load an earlier checkpoint.`);
+  }
+  return buf;
+}
+
+/** Load a checkpoint (or a run directory's newest one) into a new model. Mixers must be registered. */
+export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
+  const dir = resolveCheckpointDir(dirIn);
+  const donePath = path.join(dir, 'DONE');
+  let manifest: any;
+  if (fs.existsSync(donePath)) {
+    try {
+      manifest = JSON.parse(fs.readFileSync(donePath, 'utf8'));
+    } catch {
+      throw new DeconattnError(`Corrupt checkpoint: ${donePath} is not valid JSON.`);
+    }
+  }
+  const cfgFile = path.join(dir, 'config.json');
+  let cfg: Record<string, any>;
+  try {
+    cfg = JSON.parse(readVerified(dir, 'config.json', manifest).toString('utf8'));
+  } catch (e) {
+    if (e instanceof DeconattnError) throw e;
+    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} is not valid JSON (${(e as Error).message}).`);
+  }
+  const dc = cfg.deconattn;
+  if (!dc || !Array.isArray(dc.layers) || !dc.plan || !dc.tokenizer) throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lacks the 'deconattn' section (plan, layers, tokenizer).`);
+  const config = fromHfConfig(cfg, cfgFile);
+  const mixerOptions: Record<string, unknown> = {};
+  for (const m of dc.mixers ?? []) mixerOptions[m.id] = m.options;
+  const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
+  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 });
+  try {
+    if (JSON.stringify(model.layerMixers) !== JSON.stringify(dc.layers)) {
+      throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lists layers ${dc.layers.join(',')} but its plan resolves to ${model.layerMixers.join(',')}.`);
+    }
+    const { tensors } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), path.join(dir, 'model.safetensors'));
+    assignWeights(model, tensors, path.join(dir, 'model.safetensors'));
+    const out: LoadedCheckpoint = { dir, model, config: cfg, tokenizer: dc.tokenizer };
+    if (fs.existsSync(path.join(dir, 'trainer_state.json'))) out.trainerState = JSON.parse(readVerified(dir, 'trainer_state.json', manifest).toString('utf8'));
+    if (fs.existsSync(path.join(dir, 'optimizer.safetensors'))) {
+      out.optimizer = decodeSafetensors(readVerified(dir, 'optimizer.safetensors', manifest), path.join(dir, 'optimizer.safetensors')).tensors;
+    }
+    return out;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** Copy stored tensors into the model's variables, checking names and shapes. */
+export function assignWeights(model: LanguageModel, tensors: Map<string, StoredTensor>, file: string): void {
+  const expected = new Set(model.namedParams().map((p) => p.name));
+  const missing = [...expected].filter((n) => !tensors.has(n));
+  if (missing.length) throw new DeconattnError(`Corrupt checkpoint: ${file} lacks ${missing.length} tensor(s) the model needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
+  const extra = [...tensors.keys()].filter((n) => !expected.has(n));
+  if (extra.length) throw new DeconattnError(`Checkpoint ${file} has tensor(s) this model does not use: ${extra.slice(0, 5).join(', ')}. Is the plan in config.json right?`);
+  for (const p of model.namedParams()) {
+    const t = tensors.get(p.name)!;
+    const transposed = p.kind === 'linear' && p.variable.rank === 2;
+    const want = transposed ? [...p.variable.shape].reverse() : p.variable.shape;
+    if (t.shape.join(',') !== want.join(',')) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${p.name}' of shape [${t.shape.join(', ')}], expected [${want.join(', ')}].`);
+    tf.tidy(() => {
+      const x = tf.tensor(t.data, t.shape);
+      p.variable.assign(transposed ? tf.transpose(x) : x);
+    });
+  }
+  model.markWeightsChanged();
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeconattnError } from '@deconattn/core';
+import type { LanguageModel } from './model.js';
+import { targetLogProbs } from './loss.js';
+
+export interface ScoreRequest {
+  /** Tokens; the model reads all but the last. At most maxPositions + 1 long. */
+  tokens: number[];
+  /** First position i whose next token tokens[i+1] is scored. */
+  scoreFrom: number;
+}
+
+export interface ScoreResult {
+  /** log p(tokens[i+1] | tokens[0..i]) for i in [scoreFrom, tokens.length - 1). */
+  logprobs: number[];
+  /** Whether tokens[i+1] is the argmax at i. */
+  greedy: boolean[];
+}
+
+/** Logit elements per forward pass (B·L·V): bounds memory with a 50K vocabulary. */
+const LOGIT_BUDGET = 1 << 25;
+
+/**
+ * Scores many sequences with as few forward passes as memory allows: sorted by length
+ * (longest first, as lm-evaluation-harness does), right-padded, batched.
+ */
+export function scoreBatch(model: LanguageModel, requests: readonly ScoreRequest[]): ScoreResult[] {
+  const maxLen = model.config.maxPositions;
+  requests.forEach((r, i) => {
+    if (r.tokens.length < 2) throw new DeconattnError(`Score request ${i} has ${r.tokens.length} token(s): at least 2 are needed (a context token and a token to score).`);
+    if (r.tokens.length - 1 > maxLen) throw new DeconattnError(`Score request ${i} has ${r.tokens.length} tokens; the model reads at most ${maxLen} (+1 scored). Truncate or window it.`);
+    if (r.scoreFrom < 0 || r.scoreFrom >= r.tokens.length - 1) throw new DeconattnError(`Score request ${i}: scoreFrom ${r.scoreFrom} is outside [0, ${r.tokens.length - 2}].`);
+  });
+  const order = requests.map((_, i) => i).sort((a, b) => requests[b]!.tokens.length - requests[a]!.tokens.length);
+  const results: ScoreResult[] = new Array(requests.length);
+  let pos = 0;
+  while (pos < order.length) {
+    const len = requests[order[pos]!]!.tokens.length - 1;
+    const maxBatch = Math.max(1, Math.floor(LOGIT_BUDGET / (len * model.config.vocabSize)));
+    const group = order.slice(pos, pos + maxBatch);
+    pos += group.length;
+    const inputs = new Int32Array(group.length * len);
+    const targets = new Int32Array(group.length * len);
+    group.forEach((ri, b) => {
+      const t = requests[ri]!.tokens;
+      for (let i = 0; i < t.length - 1; i++) {
+        inputs[b * len + i] = t[i]!;
+        targets[b * len + i] = t[i + 1]!;
+      }
+    });
+    const [lp, gr] = tf.tidy(() => {
+      const logits = model.logits(tf.tensor2d(inputs, [group.length, len], 'int32'));
+      const { logprobs, greedy } = targetLogProbs(tf.reshape(logits, [-1, model.config.vocabSize]) as tf.Tensor2D, tf.tensor1d(targets, 'int32'));
+      return [logprobs.dataSync() as Float32Array, greedy.dataSync() as Uint8Array];
+    });
+    group.forEach((ri, b) => {
+      const r = requests[ri]!;
+      const logprobs: number[] = [];
+      const greedy: boolean[] = [];
+      for (let i = r.scoreFrom; i < r.tokens.length - 1; i++) {
+        logprobs.push(lp[b * len + i]!);
+        greedy.push(!!gr[b * len + i]);
+      }
+      results[ri] = { logprobs, greedy };
+    });
+  }
+  return results;
+}
+
+export interface TextScore {
+  tokens: number;
+  /** Tokens scored: every token after the first. */
+  scored: number;
+  sumNll: number;
+  meanNll: number;
+  perplexity: number;
+  windows: number;
+}
+
+/**
+ * NLL of every token after the first given all tokens before it, in windows of the model's
+ * context when the text is longer: each window predicts only new tokens and carries half a
+ * context of preceding tokens.
+ */
+export function scoreTokenSequence(model: LanguageModel, tokens: number[]): TextScore {
+  if (tokens.length < 2) throw new DeconattnError(`The text has ${tokens.length} token(s): scoring needs at least 2.`);
+  const L = model.config.maxPositions;
+  const carry = Math.floor(L / 2);
+  const requests: ScoreRequest[] = [];
+  let scored = 0; // index of the last token already scored (token 0 is never scored)
+  while (scored < tokens.length - 1) {
+    const start = Math.max(0, scored - carry);
+    const end = Math.min(tokens.length, start + L + 1);
+    requests.push({ tokens: tokens.slice(start, end), scoreFrom: scored - start });
+    scored = end - 1;
+  }
+  const results = scoreBatch(model, requests);
+  let sum = 0;
+  let n = 0;
+  for (const r of results) for (const lp of r.logprobs) (sum -= lp), n++;
+  return { tokens: tokens.length, scored: n, sumNll: sum, meanNll: sum / n, perplexity: Math.exp(sum / n), windows: requests.length };
+}

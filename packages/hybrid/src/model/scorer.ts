@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { LanguageModel } from './model.js';
+import type { Tokenizer } from '../tokenizer/index.js';
+import { scoreBatch, type ScoreRequest, type ScoreResult } from './score.js';
+import { checkpointConfig, modelTensors } from '../checkpoint/checkpoint.js';
+
+/** A model with its tokenizer, as evaluation harnesses consume it (@deconattn/eval-glue's ScoringModel). */
+export interface Scorer {
+  readonly model: LanguageModel;
+  readonly tokenizer: Tokenizer;
+  readonly maxLength: number;
+  /** sha256 of the config and every weight: identifies the model for answer caches. */
+  readonly checksum: string;
+  readonly description: Record<string, unknown>;
+  scoreTokens(batch: ScoreRequest[]): Promise<ScoreResult[]>;
+}
+
+export function createScorer(model: LanguageModel, tokenizer: Tokenizer, description: Record<string, unknown> = {}): Scorer {
+  let checksum: string | undefined;
+  return {
+    model,
+    tokenizer,
+    maxLength: model.config.maxPositions,
+    get checksum() {
+      if (!checksum) {
+        const h = createHash('sha256');
+        h.update(JSON.stringify(checkpointConfig(model, { tokenizer: tokenizer.toConfig() })));
+        h.update(JSON.stringify(model.skip));
+        for (const [name, t] of modelTensors(model)) {
+          h.update(name);
+          h.update(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        }
+        checksum = h.digest('hex');
+      }
+      return checksum;
+    },
+    description: { layers: model.layerMixers, plan: model.plan, skip: model.skip, parameters: model.parameterCount(), ...description },
+    async scoreTokens(batch) {
+      return scoreBatch(model, batch);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelParam } from '../model/model.js';
+
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/**
+ * AdamW (decoupled weight decay). Decay applies to weight matrices and embeddings, not to norm
+ * scales or biases (the usual GPT practice). Moments are named after the parameters so the
+ * optimizer state saves and loads by name.
+ */
+export class AdamW {
+  step = 0;
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+  private readonly trainable: ModelParam[];
+
+  constructor(
+    params: readonly ModelParam[],
+    readonly config: AdamWConfig,
+  ) {
+    this.trainable = params.filter((p) => p.kind !== 'buffer');
+    for (const p of this.trainable) {
+      this.m.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+      this.v.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+    }
+  }
+
+  /** One update with gradients keyed by parameter name. Does not dispose `grads`. */
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { beta1, beta2, eps, weightDecay } = this.config;
+    const bc1 = 1 - Math.pow(beta1, this.step);
+    const bc2 = 1 - Math.pow(beta2, this.step);
+    tf.tidy(() => {
+      for (const p of this.trainable) {
+        const g = grads.get(p.name);
+        if (!g) continue;
+        const m = this.m.get(p.name)!;
+        const v = this.v.get(p.name)!;
+        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), eps));
+        const decays = weightDecay > 0 && (p.kind === 'linear' || p.kind === 'embedding');
+        const w = decays ? tf.mul(p.variable, 1 - lr * weightDecay) : p.variable;
+        p.variable.assign(tf.sub(w, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  /** Moment tensors by name (`m.<param>`, `v.<param>`), for the checkpoint. */
+  stateTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [k, t] of this.m) out.set(`m.${k}`, t);
+    for (const [k, t] of this.v) out.set(`v.${k}`, t);
+    return out;
+  }
+
+  loadState(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>): void {
+    this.step = step;
+    for (const [prefix, map] of [['m', this.m], ['v', this.v]] as const) {
+      for (const [name, variable] of map) {
+        const t = tensors.get(`${prefix}.${name}`);
+        if (!t) throw new Error(`optimizer state lacks '${prefix}.${name}'`);
+        tf.tidy(() => variable.assign(tf.tensor(t.data, variable.shape)));
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+/** Scales gradients so that their global L2 norm is at most `maxNorm`; returns the norm before. */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+  // A chain of adds, not tf.addN: tfjs-backend-webgpu 4.22 returns wrong sums for addN with ≥ 8 inputs.
+  const norm = tf.tidy(() => {
+    let total: tf.Tensor = tf.scalar(0);
+    for (const g of grads.values()) total = tf.add(total, tf.sum(tf.square(g)));
+    return tf.sqrt(total);
+  }).dataSync()[0]!;
+  if (Number.isFinite(norm) && maxNorm > 0 && norm > maxNorm) {
+    const scale = maxNorm / (norm + 1e-6);
+    for (const [k, g] of grads) {
+      grads.set(k, tf.mul(g, scale));
+      g.dispose();
+    }
+  }
+  return norm;
+}

@@ -1,0 +1,240 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { DeconattnError } from '@deconattn/core';
+import type { LanguageModel } from '../model/model.js';
+import { crossEntropy } from '../model/loss.js';
+import { sampleBatch, evalWindows } from '../data/index.js';
+import type { TokenizerConfig } from '../tokenizer/index.js';
+import { AdamW, clipByGlobalNorm } from './optimizer.js';
+import { learningRate } from './schedule.js';
+import { saveRunCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint.js';
+
+export interface TrainOptions {
+  steps: number;
+  batchSize: number;
+  seqLen: number;
+  lr: number;
+  /** Final learning rate of the cosine decay (default lr/10). */
+  minLr?: number;
+  warmupSteps: number;
+  weightDecay: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  gradClip?: number;
+  /** Micro-batches per optimizer step (gradient accumulation). */
+  accumSteps?: number;
+  /** Seed of the data order. */
+  seed: number;
+  evalInterval: number;
+  /** Validation windows per evaluation. */
+  evalWindows?: number;
+  logInterval: number;
+  /** Save a checkpoint every N steps (and at the end) when `outDir` is set. */
+  checkpointInterval?: number;
+  outDir?: string;
+}
+
+export interface StepLog {
+  step: number;
+  loss: number;
+  valLoss?: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSec: number;
+  msPerStep: number;
+  backend: string;
+  tensors: number;
+  elapsedSec: number;
+}
+
+export class NonFiniteLossError extends DeconattnError {
+  constructor(readonly step: number, readonly value: number) {
+    super(`Training diverged: the loss at step ${step} is ${value}. Nothing was trained through or saved from this step. Lower the learning rate (--lr), keep gradient clipping on, or check the mixer for overflow.`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export interface TrainData {
+  train: Int32Array;
+  val: Int32Array;
+}
+
+/** Mean next-token loss of int32 windows `inputs`/`targets` (B·L each). */
+export function batchLoss(model: LanguageModel, inputs: Int32Array, targets: Int32Array, batch: number, seqLen: number, training: boolean): tf.Scalar {
+  const ids = tf.tensor2d(inputs, [batch, seqLen], 'int32');
+  const h = model.hidden(ids, { training });
+  const logits = model.logitsFromHidden(h);
+  return crossEntropy(tf.reshape(logits, [batch * seqLen, model.config.vocabSize]) as tf.Tensor2D, tf.tensor1d(targets, 'int32'));
+}
+
+/**
+ * nanoGPT-style loop: sample a batch (a pure function of seed and step, so a resumed run sees
+ * the same data), forward + backward, clip, AdamW with warm-up + cosine, log, evaluate, save.
+ */
+export class Trainer {
+  readonly optimizer: AdamW;
+  step = 0;
+  readonly history: StepLog[] = [];
+  private startedAt = 0;
+
+  constructor(
+    readonly model: LanguageModel,
+    readonly data: TrainData,
+    readonly opts: TrainOptions,
+    readonly meta: { tokenizer: TokenizerConfig; preset?: string },
+  ) {
+    if (opts.seqLen > model.config.maxPositions) {
+      throw new DeconattnError(`Training length ${opts.seqLen} exceeds the model's maxPositions ${model.config.maxPositions}.`);
+    }
+    this.optimizer = new AdamW(model.namedParams(), {
+      beta1: opts.beta1 ?? 0.9,
+      beta2: opts.beta2 ?? 0.95,
+      eps: opts.eps ?? 1e-8,
+      weightDecay: opts.weightDecay,
+    });
+  }
+
+  /** Restore optimizer and step from a loaded checkpoint of the same run. */
+  restore(ckpt: LoadedCheckpoint): void {
+    const st = ckpt.trainerState;
+    if (!st || !ckpt.optimizer) throw new DeconattnError(`Checkpoint ${ckpt.dir} has no trainer/optimizer state: it cannot be resumed (it can still be loaded for scoring).`);
+    this.step = st.step;
+    this.optimizer.loadState(st.optimizerStep, ckpt.optimizer);
+    if (Array.isArray(st.history)) this.history.push(...st.history);
+  }
+
+  lrAt(step: number): number {
+    const o = this.opts;
+    return learningRate(step, { peak: o.lr, min: o.minLr ?? o.lr / 10, warmup: o.warmupSteps, total: o.steps });
+  }
+
+  /** One optimizer step (with accumulation); returns loss and gradient norm. */
+  trainStep(): { loss: number; gradNorm: number; lr: number } {
+    const o = this.opts;
+    const accum = o.accumSteps ?? 1;
+    const vars = this.model.trainableVariables();
+    const names = new Map(this.model.namedParams().map((p) => [p.variable.name, p.name]));
+    let grads = new Map<string, tf.Tensor>();
+    let lossSum = 0;
+    for (let micro = 0; micro < accum; micro++) {
+      const { inputs, targets } = sampleBatch(this.data.train, o.batchSize, o.seqLen, o.seed, this.step * accum + micro);
+      const { value, grads: g } = tf.variableGrads(() => batchLoss(this.model, inputs, targets, o.batchSize, o.seqLen, true), vars);
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      if (!Number.isFinite(loss)) {
+        Object.values(g).forEach((t) => t.dispose());
+        grads.forEach((t) => t.dispose());
+        throw new NonFiniteLossError(this.step + 1, loss);
+      }
+      lossSum += loss;
+      for (const [varName, t] of Object.entries(g)) {
+        const key = names.get(varName)!;
+        const prev = grads.get(key);
+        if (prev) {
+          grads.set(key, tf.add(prev, t));
+          prev.dispose();
+          t.dispose();
+        } else grads.set(key, t);
+      }
+    }
+    if (accum > 1) {
+      const scaled = new Map<string, tf.Tensor>();
+      for (const [k, t] of grads) {
+        scaled.set(k, tf.div(t, accum));
+        t.dispose();
+      }
+      grads = scaled;
+    }
+    const gradNorm = clipByGlobalNorm(grads, o.gradClip ?? 1.0);
+    if (!Number.isFinite(gradNorm)) {
+      grads.forEach((t) => t.dispose());
+      throw new NonFiniteLossError(this.step + 1, gradNorm);
+    }
+    const lr = this.lrAt(this.step);
+    this.optimizer.apply(grads, lr);
+    grads.forEach((t) => t.dispose());
+    this.model.markWeightsChanged();
+    this.step++;
+    return { loss: lossSum / accum, gradNorm, lr };
+  }
+
+  /** Mean validation loss over fixed consecutive windows of the held-out split. */
+  evaluate(): number {
+    const o = this.opts;
+    const { inputs, targets, count } = evalWindows(this.data.val, o.seqLen, o.evalWindows ?? 16);
+    let total = 0;
+    const perBatch = o.batchSize;
+    let done = 0;
+    while (done < count) {
+      const b = Math.min(perBatch, count - done);
+      const slice = (a: Int32Array) => a.subarray(done * o.seqLen, (done + b) * o.seqLen);
+      const loss = tf.tidy(() => batchLoss(this.model, slice(inputs), slice(targets), b, o.seqLen, false).dataSync()[0]!);
+      total += loss * b;
+      done += b;
+    }
+    return total / count;
+  }
+
+  checkpoint(): string | undefined {
+    if (!this.opts.outDir) return undefined;
+    return saveRunCheckpoint(this.opts.outDir, this.step, this.model, {
+      tokenizer: this.meta.tokenizer,
+      preset: this.meta.preset,
+      optimizer: this.optimizer.stateTensors(),
+      trainerState: { step: this.step, optimizerStep: this.optimizer.step, options: this.opts, history: this.history },
+    });
+  }
+
+  /** Train to `opts.steps`, calling `onLog` per logged/evaluated step. */
+  run(onLog: (log: StepLog) => void = () => {}): StepLog[] {
+    const o = this.opts;
+    this.startedAt = performance.now();
+    const metricsFile = o.outDir ? path.join(o.outDir, 'metrics.jsonl') : undefined;
+    if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
+    if (metricsFile && this.step === 0 && fs.existsSync(metricsFile)) fs.rmSync(metricsFile);
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    while (this.step < o.steps) {
+      const { loss, gradNorm, lr } = this.trainStep();
+      windowSteps++;
+      const last = this.step === o.steps;
+      const doEval = o.evalInterval > 0 && (this.step % o.evalInterval === 0 || last);
+      const doLog = doEval || last || this.step % Math.max(1, o.logInterval) === 0 || this.step === 1;
+      const doSave = !!o.outDir && (last || (!!o.checkpointInterval && this.step % o.checkpointInterval === 0));
+      if (doLog) {
+        this.log(loss, gradNorm, lr, doEval, windowStart, windowSteps, metricsFile, onLog);
+        windowStart = performance.now();
+        windowSteps = 0;
+      }
+      if (doSave) this.checkpoint();
+    }
+    return this.history;
+  }
+
+  private log(loss: number, gradNorm: number, lr: number, doEval: boolean, windowStart: number, windowSteps: number, metricsFile: string | undefined, onLog: (log: StepLog) => void): void {
+      const o = this.opts;
+      const now = performance.now();
+      const ms = (now - windowStart) / windowSteps;
+      const log: StepLog = {
+        step: this.step,
+        loss,
+        lr,
+        gradNorm,
+        msPerStep: ms,
+        tokensPerSec: (o.batchSize * o.seqLen * (o.accumSteps ?? 1) * 1000) / ms,
+        backend: tf.getBackend(),
+        tensors: tf.memory().numTensors,
+        elapsedSec: (now - this.startedAt) / 1000,
+      };
+      if (doEval) log.valLoss = this.evaluate();
+      this.history.push(log);
+      if (metricsFile) fs.appendFileSync(metricsFile, JSON.stringify(log) + '\n');
+      onLog(log);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
