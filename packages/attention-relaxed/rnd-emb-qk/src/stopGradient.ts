@@ -1,0 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Identity whose gradient is zero (tfjs-core has no `stopGradient`). */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as any) as <T extends tf.Tensor>(x: T) => T;
