@@ -19,7 +19,9 @@ const ce = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor1D, save: tf.G
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [lg, tg, l] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
       const probs = tf.exp(tf.sub(lg, tf.expandDims(l, 1)));
-      const grad = tf.mul(tf.sub(probs, tf.oneHot(tf.cast(tg, 'int32') as tf.Tensor1D, v!, 1, 0, 'float32')), tf.div(dy, n!));
+      // int32 one-hot then a cast: tfjs-backend-wasm 4.22 fills a float32 oneHot with int bits (≈1e-45).
+      const onehot = tf.cast(tf.oneHot(tf.cast(tg, 'int32') as tf.Tensor1D, v!), 'float32');
+      const grad = tf.mul(tf.sub(probs, onehot), tf.div(dy, n!));
       return [grad, tf.zerosLike(tg)];
     },
   };
