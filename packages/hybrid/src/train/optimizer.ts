@@ -84,8 +84,8 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number)
   const norm = tf.tidy(() => {
     let total: tf.Tensor = tf.scalar(0);
     for (const g of grads.values()) total = tf.add(total, tf.sum(tf.square(g)));
-    return tf.sqrt(total);
-  }).dataSync()[0]!;
+    return tf.sqrt(total).dataSync()[0]!;
+  });
   if (Number.isFinite(norm) && maxNorm > 0 && norm > maxNorm) {
     const scale = maxNorm / (norm + 1e-6);
     for (const [k, g] of grads) {
