@@ -8,6 +8,7 @@ export { createScorer, type Scorer } from './model/scorer.js';
 export { Trainer, NonFiniteLossError, batchLoss, type StepLog, type TrainData, type TrainOptions } from './train/trainer.js';
 export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';
 export { learningRate } from './train/schedule.js';
+export { trainRun, type TrainRunOptions, type TrainRunInfo, type TrainRunResult } from './train/run.js';
 export { encodeSafetensors, decodeSafetensors, type StoredTensor } from './checkpoint/safetensors.js';
 export {
   CHECKPOINT_FORMAT,

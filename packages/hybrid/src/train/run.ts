@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DeconattnError } from '@deconattn/core';
+import { getPreset, type Preset, type TrainDefaults } from '../model/config.js';
+import { LanguageModel } from '../model/model.js';
+import { planLabel, type LayerPlan } from '../model/plan.js';
+import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
+import { bundledCorpus, fixedPassage, loadCorpusFiles, splitTokens, tokenizeCorpus, type Corpus } from '../data/index.js';
+import { listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint.js';
+import { Trainer, type StepLog, type TrainOptions } from './trainer.js';
+
+export interface TrainRunOptions {
+  preset: string | Preset;
+  plan: LayerPlan;
+  /** Overrides of the preset's training defaults. */
+  train?: Partial<TrainDefaults & Pick<TrainOptions, 'accumSteps' | 'gradClip' | 'minLr' | 'evalWindows' | 'checkpointInterval' | 'beta1' | 'beta2'>>;
+  /** Seed of weights and data order. */
+  seed?: number;
+  /** UTF-8 text files; the bundled corpus when absent. */
+  corpusFiles?: string[];
+  outDir?: string;
+  /** Continue the run in outDir from its newest checkpoint. */
+  resume?: boolean;
+  onLog?: (log: StepLog, ctx: { totalSteps: number }) => void;
+  /** Called once the model and data are ready (for a start-up table). */
+  onStart?: (info: TrainRunInfo) => void;
+}
+
+export interface TrainRunInfo {
+  preset: Preset;
+  plan: LayerPlan;
+  layers: string[];
+  parameters: number;
+  mixerParameters: number[];
+  tokenizer: Tokenizer;
+  corpus: Corpus;
+  trainTokens: number;
+  valTokens: number;
+  options: TrainOptions;
+  resumedFromStep: number;
+}
+
+export interface TrainRunResult extends TrainRunInfo {
+  model: LanguageModel;
+  history: StepLog[];
+  finalValLoss?: number;
+  seconds: number;
+}
+
+/** The pieces every run identity is made of: a resumed run must match them exactly. */
+function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus: Corpus) {
+  return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, corpus: corpus.sources.map((s) => s.sha256) };
+}
+
+/**
+ * Train a preset with a layer plan on a corpus, from scratch or resuming `outDir`. The model is
+ * returned (the caller disposes it). Resuming refuses a run whose settings differ.
+ */
+export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
+  const preset = typeof o.preset === 'string' ? getPreset(o.preset) : o.preset;
+  const tokenizer = await loadTokenizer(preset.tokenizer);
+  if (tokenizer.vocabSize > preset.model.vocabSize) throw new DeconattnError(`The ${tokenizer.kind} tokenizer has ${tokenizer.vocabSize} ids but preset '${preset.name}' has vocabSize ${preset.model.vocabSize}.`);
+  const corpus = o.corpusFiles?.length ? loadCorpusFiles(o.corpusFiles) : bundledCorpus();
+  const { train, val } = splitTokens(tokenizeCorpus(tokenizer, corpus));
+  const seed = o.seed ?? 0;
+  const options: TrainOptions = { ...preset.train, ...o.train, seed, outDir: o.outDir } as TrainOptions;
+  if (options.seqLen > preset.model.maxPositions) throw new DeconattnError(`--seq-len ${options.seqLen} exceeds preset '${preset.name}' maxPositions ${preset.model.maxPositions}.`);
+  const identity = runIdentity(preset, o.plan, options, corpus);
+
+  let model: LanguageModel;
+  let trainer: Trainer;
+  let resumedFromStep = 0;
+  const runFile = o.outDir ? path.join(o.outDir, 'run.json') : undefined;
+  if (o.resume && o.outDir && listCheckpoints(o.outDir).length) {
+    const saved = runFile && fs.existsSync(runFile) ? JSON.parse(fs.readFileSync(runFile, 'utf8')) : undefined;
+    if (saved && JSON.stringify(saved.identity) !== JSON.stringify(identity)) {
+      throw new DeconattnError(`Cannot resume ${o.outDir}: it holds a run with different settings (${JSON.stringify(saved.identity)}); this call asks for ${JSON.stringify(identity)}. Use another --out, or the same settings.`);
+    }
+    const ck = await loadCheckpoint(o.outDir);
+    model = ck.model;
+    trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+    trainer.restore(ck);
+    resumedFromStep = trainer.step;
+  } else {
+    if (o.outDir && listCheckpoints(o.outDir).length && !o.resume) {
+      throw new DeconattnError(`${o.outDir} already holds checkpoints of a run. Pass --resume to continue it, or choose another --out.`);
+    }
+    model = await LanguageModel.create({
+      config: preset.model,
+      plan: o.plan,
+      seed,
+      environment: { tokenizer, defaultPassage: (length) => fixedPassage(tokenizer, length).tokenIds },
+    });
+    trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+  }
+  if (runFile) {
+    fs.mkdirSync(o.outDir!, { recursive: true });
+    fs.writeFileSync(runFile, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
+  }
+  const info: TrainRunInfo = {
+    preset,
+    plan: o.plan,
+    layers: model.layerMixers,
+    parameters: model.parameterCount(),
+    mixerParameters: model.mixerParameterCounts(),
+    tokenizer,
+    corpus,
+    trainTokens: train.length,
+    valTokens: val.length,
+    options,
+    resumedFromStep,
+  };
+  o.onStart?.(info);
+  const t0 = performance.now();
+  try {
+    trainer.run((log) => o.onLog?.(log, { totalSteps: options.steps }));
+  } catch (e) {
+    trainer.dispose();
+    model.dispose();
+    throw e;
+  }
+  trainer.dispose();
+  const history = trainer.history;
+  const finalValLoss = [...history].reverse().find((h) => h.valLoss !== undefined)?.valLoss;
+  return { ...info, model, history, finalValLoss, seconds: (performance.now() - t0) / 1000 };
+}
