@@ -22,8 +22,10 @@ export type TaylorKernel = 'full' | 'diag';
 export interface ApproximateAttentionOptions {
   /**
    * `full` (DECIDED default): `T = 1 + s + s²/2`, the second-order Taylor expansion of `exp(s)`
-   * ("Based"). `diag`: the appendix read with elementwise squares, `T = 1 + s + Σ_c (q_c k_c)²/(2dh)`,
-   * the three terms each with their own scale (feature map `[1, x/dh^¼, x⊙x/(√2·√dh)]`).
+   * ("Based"). `diag`: the appendix read with elementwise squares, three separately scaled terms,
+   * feature map `[1, x/dh^¼, x⊙x/√2]`: `T = 1 + s + Σ_c (q_c k_c)²/2`. Its square term is
+   * ≥ s²/2 (Cauchy–Schwarz: (Σ_c q_c k_c)² ≤ dh Σ_c (q_c k_c)²), so `T ≥ 1/2` and A stays
+   * row-stochastic, as with `full`; scaling it by 1/dh (the diagonal of s² alone) would lose that.
    */
   kernel: TaylorKernel;
 }
@@ -95,13 +97,13 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
     const second =
       this.options.kernel === 'full'
         ? tf.mul(tf.square(s), 0.5)
-        : tf.mul(tf.matMul(tf.square(q), tf.square(k), false, true), 1 / (2 * dh));
+        : tf.mul(tf.matMul(tf.square(q), tf.square(k), false, true), 0.5);
     return { kernel: tf.add(tf.add(s, 1), second) as tf.Tensor4D, logits: s };
   }
 
   /**
-   * φ(x) with φ(q)·φ(k) = T(q·k/√dh): `[1, x/dh^¼, vec(x xᵀ)/(√2·√dh)]` (full, 1 + dh + dh²
-   * features) or `[1, x/dh^¼, x⊙x/(√2·√dh)]` (diag, 1 + 2dh features). `x` is `B×h×T×dh`.
+   * φ(x) with φ(q)·φ(k) = T: `[1, x/dh^¼, vec(x xᵀ)/(√2·√dh)]` (full, 1 + dh + dh² features)
+   * or `[1, x/dh^¼, x⊙x/√2]` (diag, 1 + 2dh features). `x` is `B×h×T×dh`.
    */
   featureMap(x: tf.Tensor4D, dh: number): tf.Tensor4D {
     const [b, h, t] = x.shape;
@@ -109,9 +111,9 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
     const lin = tf.mul(x, 1 / Math.pow(dh, 0.25));
     const sq =
       this.options.kernel === 'full'
-        ? tf.reshape(tf.mul(tf.expandDims(x, 4), tf.expandDims(x, 3)), [b, h, t, dh * dh])
-        : tf.square(x);
-    return tf.concat([one, lin, tf.mul(sq, 1 / (Math.SQRT2 * Math.sqrt(dh)))], 3) as tf.Tensor4D;
+        ? tf.mul(tf.reshape(tf.mul(tf.expandDims(x, 4), tf.expandDims(x, 3)), [b, h, t, dh * dh]), 1 / (Math.SQRT2 * Math.sqrt(dh)))
+        : tf.mul(tf.square(x), Math.SQRT1_2);
+    return tf.concat([one, lin, sq], 3) as tf.Tensor4D;
   }
 }
 

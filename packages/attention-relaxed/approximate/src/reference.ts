@@ -1,7 +1,7 @@
 /**
  * Plain-loop Float64 reference of `approximate` (MODEL.md §3.3), straight from the formula, no
  * tfjs: `Q,K,V = Hn W + b`, RoPE (rotate-half) on Q and K, per head `s_ij = q_i·k_j/√dh`,
- * `T_ij = 1 + s_ij + s_ij²/2` (full) or `1 + s_ij + Σ_c (q_ic k_jc)²/(2dh)` (diag) for j ≤ i,
+ * `T_ij = 1 + s_ij + s_ij²/2` (full) or `1 + s_ij + Σ_c (q_ic k_jc)²/2` (diag) for j ≤ i,
  * `A_ij = T_ij / Σ_j T_ij`, `o_i = Σ_j A_ij v_j`, heads concatenated, then W_O.
  * One sequence (`T×d`) starting at position 0; weights flat row-major, linear ones `[in, out]`.
  */
@@ -39,7 +39,7 @@ export function approximateReference(
           sq += p * p;
         }
         const s = dot / Math.sqrt(dh);
-        t[j] = kernel === 'full' ? 1 + s + (s * s) / 2 : 1 + s + sq / (2 * dh);
+        t[j] = kernel === 'full' ? 1 + s + (s * s) / 2 : 1 + s + sq / 2;
         total += t[j]!;
       }
       for (let j = 0; j <= i; j++) for (let c = 0; c < dh; c++) mixed[i]![base + c] += (t[j]! / total) * v[j]![base + c]!;

@@ -16,7 +16,7 @@ import {
   type TokenMixerDefinition,
 } from '@deconattn/core';
 import pkg from '../package.json';
-import { stopGradient } from './stopGradient.js';
+import { pairMax, rowMax } from './stabilisers.js';
 
 export interface NonApproximateAttentionOptions {
   /**
@@ -114,13 +114,13 @@ export class NonApproximateAttention implements TokenMixer<NonApproximateAttenti
 function scanChunk(s: tf.Tensor3D, v: tf.Tensor4D, carry: Carry | undefined): { out: tf.Tensor4D; carry: Carry } {
   const c = s.shape[2];
   const logits = tf.add(tf.expandDims(s, 2), causalBias(c, c, 0)) as tf.Tensor4D; // B×h×C×C
-  const r = stopGradient(tf.max(logits, -1, true)) as tf.Tensor4D; // B×h×C×1
+  const r = rowMax(logits); // B×h×C×1, each row's prefix max within the chunk
   const p = tf.exp(tf.sub(logits, r));
   let num = tf.matMul(p, v) as tf.Tensor4D; // B×h×C×dh
   let den = tf.sum(p, -1, true) as tf.Tensor4D; // B×h×C×1
   let m = r;
   if (carry) {
-    m = tf.maximum(carry.m, r) as tf.Tensor4D;
+    m = pairMax(carry.m, r);
     const a = tf.exp(tf.sub(carry.m, m)); // rescales the carry, ≤ 1
     const b = tf.exp(tf.sub(r, m)); // rescales this chunk, ≤ 1
     num = tf.add(tf.mul(a, carry.num), tf.mul(b, num)) as tf.Tensor4D;

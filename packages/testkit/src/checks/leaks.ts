@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@deconattn/core';
+import { ConformanceError } from '../compare.js';
+import { MixerFixture, randomArray } from '../fixture.js';
+import type { CheckFactory } from './types.js';
+
+/**
+ * `tf.memory().numTensors` is the same after repeated calls: parallel, decoding (state disposed),
+ * training gradients, and with an inference cache (which may hold tensors, but a fixed number).
+ */
+export const leakChecks: CheckFactory = (def, opts) => [
+  {
+    name: 'no tensor leaks across repeated calls',
+    async run() {
+      const c = 'no tensor leaks across repeated calls';
+      await useBackend(opts.backend ?? 'cpu');
+      const fx = new MixerFixture(def, opts);
+      const { hn, emb } = fx.input();
+      const probe = tf.tensor3d(randomArray(hn.size, fx.seed + 5), hn.shape);
+      const cache = new Map<string, tf.Tensor>();
+      try {
+        const vars = Object.values(fx.weights);
+        const steps: [string, () => void][] = [
+          ['the parallel form', () => fx.parallel(hn, emb).dispose()],
+          ['decoding (state disposed afterwards)', () => fx.decode(hn, emb, [2, 1]).dispose()],
+          [
+            'a training forward and backward',
+            () =>
+              vars.length &&
+              tf.tidy(() => {
+                tf.variableGrads(() => tf.sum(tf.mul(fx.mixer.apply(hn, fx.weights, fx.context(emb, { training: true })), probe)) as tf.Scalar, vars);
+              }),
+          ],
+          [
+            'calls with an inference cache',
+            () => {
+              fx.parallel(hn, emb, { inferenceCache: cache }).dispose();
+              fx.decode(hn, emb, [1], { inferenceCache: cache }).dispose();
+            },
+          ],
+        ];
+        for (const [what, step] of steps) {
+          step(); // the first call may fill caches
+          const before = tf.memory().numTensors;
+          step();
+          step();
+          const after = tf.memory().numTensors;
+          if (after !== before) throw new ConformanceError(c, `${what} leaks: ${after - before} more tensors after two further calls (${before} → ${after}). Wrap tensor work in tf.tidy or dispose it; keep only state/cache tensors.`);
+        }
+      } finally {
+        cache.forEach((x) => x.dispose());
+        hn.dispose();
+        emb.dispose();
+        probe.dispose();
+        fx.dispose();
+      }
+    },
+  },
+];
