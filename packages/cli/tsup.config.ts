@@ -2,11 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
+  format: ['esm'],
+  dts: { entry: 'src/index.ts' },
   clean: true,
   sourcemap: true,
-  shims: true,
   target: 'node20',
-  external: [/^@tensorflow\//, /^@deconattn\//],
+  // Workspace packages and tfjs stay external: one copy of tfjs-core and of the mixer registry.
+  external: [/^@tensorflow\//, /^@deconattn\//, 'commander', 'cli-progress'],
 });

@@ -48,7 +48,7 @@ export const PRESETS: Record<string, Preset> = {
     description: 'd 64, 2 layers, 4 heads, L 64, byte tokenizer',
     model: { hiddenSize: 64, intermediateSize: 192, numLayers: 2, numHeads: 4, vocabSize: 257, maxPositions: 64, ropeTheta: 10000, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'byte' },
-    train: { batchSize: 16, seqLen: 64, steps: 150, lr: 3e-3, warmupSteps: 15, weightDecay: 0.1, evalInterval: 50, logInterval: 10 },
+    train: { batchSize: 16, seqLen: 64, steps: 400, lr: 3e-3, warmupSteps: 20, weightDecay: 0.1, evalInterval: 100, logInterval: 20 },
   },
   small: {
     name: 'small',

@@ -1,0 +1,141 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKENDS, DeconattnError, defaultBackend } from '@deconattn/core';
+import { PRESETS } from '@deconattn/hybrid';
+import { trainCommand } from './commands/train.js';
+import { generateCommand, scoreCommand, tokenizeCommand } from './commands/model-io.js';
+import { mixersCommand, planCommand } from './commands/mixers.js';
+import { benchCommand } from './commands/bench.js';
+import { demoCommand } from './commands/demo.js';
+import { extraCommands } from './commands/extra.js';
+import pkg from '../package.json';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'.`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices([...BACKENDS]).default(defaultBackend());
+export const pluginOption = () => new Option('--plugin <package-or-path>', 'load a mixer plugin (repeatable)').argParser(collect);
+
+export function createProgram(): Command {
+  const program = new Command('deconattn')
+    .description('Deconstructing Attention: build, train, compare and evaluate token-mixer language models on TensorFlow.js.')
+    .version(pkg.version)
+    .showHelpAfterError();
+
+  program
+    .command('mixers')
+    .description('list the registered token mixers: id, package, principle relaxed, decoding form, parameters per layer')
+    .option('--json', 'machine-readable output')
+    .addOption(new Option('--preset <name>', 'model size for parameter counts').choices(Object.keys(PRESETS)).default('small'))
+    .option('--filter <glob>', 'only ids matching this glob')
+    .addOption(pluginOption())
+    .action((o) => mixersCommand(o));
+
+  program
+    .command('plan <plan>')
+    .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
+    .requiredOption('--layers <n>', 'number of layers', int('--layers'))
+    .option('--json', 'machine-readable output')
+    .action((p, o) => planCommand(p, o));
+
+  program
+    .command('train')
+    .description('train a model on the bundled corpus (or --corpus files)')
+    .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default('tiny'))
+    .option('--plan <plan>', "layer plan: '<preset>:<mixer>' or a comma list", 'uniform:standard')
+    .option('--steps <n>', 'optimizer steps', int('--steps'))
+    .addOption(backendOption())
+    .option('--out <dir>', 'run directory (default runs/<preset>-<plan>)')
+    .option('--resume', 'continue the run in --out from its newest checkpoint')
+    .option('--corpus <file>', 'UTF-8 text file to train on (repeatable)', collect)
+    .option('--seed <n>', 'seed for weights and data order', int('--seed'), 0)
+    .option('--batch-size <n>', 'sequences per step', int('--batch-size'))
+    .option('--seq-len <n>', 'tokens per sequence', int('--seq-len'))
+    .option('--lr <x>', 'peak learning rate', num('--lr'))
+    .option('--accum <n>', 'gradient accumulation micro-batches', int('--accum'))
+    .option('--eval-interval <n>', 'steps between held-out evaluations', int('--eval-interval'))
+    .option('--log-interval <n>', 'steps between log lines', int('--log-interval'))
+    .option('--checkpoint-interval <n>', 'steps between checkpoints', int('--checkpoint-interval'))
+    .option('--json', 'log lines as JSON')
+    .addOption(pluginOption())
+    .action((o) => trainCommand(o));
+
+  program
+    .command('score')
+    .description('NLL of every token after the first (windowed beyond the context): token count, summed and mean NLL, perplexity')
+    .requiredOption('--model <dir>', 'checkpoint or run directory')
+    .requiredOption('--text-file <file>', 'UTF-8 text to score')
+    .option('--json', 'machine-readable output')
+    .addOption(backendOption())
+    .addOption(pluginOption())
+    .action((o) => scoreCommand(o));
+
+  program
+    .command('tokenize')
+    .description('the token ids `score` uses for a text file')
+    .requiredOption('--model <dir>', 'checkpoint or run directory')
+    .requiredOption('--text-file <file>', 'UTF-8 text')
+    .option('--json', 'machine-readable output')
+    .addOption(backendOption())
+    .addOption(pluginOption())
+    .action((o) => tokenizeCommand(o));
+
+  program
+    .command('generate')
+    .description('generate text through the cached decoding path')
+    .requiredOption('--model <dir>', 'checkpoint or run directory')
+    .option('--prompt <text>', 'prompt', '')
+    .option('--max-tokens <n>', 'tokens to generate', int('--max-tokens'), 100)
+    .option('--temperature <x>', '0 = greedy', num('--temperature'), 0.8)
+    .option('--top-k <n>', 'sample among the k most likely (0 = all)', int('--top-k'), 40)
+    .option('--seed <n>', 'sampling seed', int('--seed'), 0)
+    .option('--json', 'machine-readable output')
+    .addOption(backendOption())
+    .addOption(pluginOption())
+    .action((o) => generateCommand(o));
+
+  program
+    .command('bench')
+    .description('training and decoding speed per backend for a fixed config (table and JSON)')
+    .option('--backends <list>', 'comma-separated backends', 'cpu,wasm')
+    .option('--plan <plan>', 'layer plan', 'uniform:standard')
+    .option('--steps <n>', 'timed training steps', int('--steps'), 5)
+    .option('--json', 'machine-readable output')
+    .option('--out <file>', 'also write the JSON here')
+    .addOption(pluginOption())
+    .action((o) => benchCommand(o));
+
+  program
+    .command('demo')
+    .description('train the tiny model on the bundled corpus, score held-out text and generate a sample')
+    .option('--out <dir>', 'run directory', 'runs/demo')
+    .option('--steps <n>', 'optimizer steps', int('--steps'))
+    .addOption(backendOption())
+    .action((o) => demoCommand(o));
+
+  for (const add of extraCommands) add(program);
+  return program;
+}
+
+/** Runs the CLI; bad input prints the error's message (no stack) and exits 1. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof DeconattnError || (e as Error)?.name?.endsWith('Error')) {
+      console.error(`deconattn: ${(e as Error).message}`);
+      if (process.env.DECONATTN_DEBUG) console.error((e as Error).stack);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { DeconattnError } from '@deconattn/core';
+
+/**
+ * Loads mixer plugins named on the command line (`--plugin`): an npm package name (resolved
+ * from the current directory first, then from the CLI's own install), or a path to a package
+ * directory or a module file. Importing a plugin registers its mixers.
+ */
+export async function loadPlugins(specs: string[] = []): Promise<void> {
+  for (const spec of specs) {
+    const target = resolvePlugin(spec);
+    try {
+      await import(target);
+    } catch (e) {
+      throw new DeconattnError(`Could not load plugin '${spec}' (${target}): ${(e as Error).message}`);
+    }
+  }
+}
+
+function resolvePlugin(spec: string): string {
+  const asPath = path.resolve(spec);
+  const looksLikePath = spec.startsWith('.') || path.isAbsolute(spec);
+  if (looksLikePath && !fs.existsSync(asPath)) throw new DeconattnError(`Plugin path '${spec}' does not exist.`);
+  if (fs.existsSync(asPath)) {
+    if (!fs.statSync(asPath).isDirectory()) return pathToFileURL(asPath).href;
+    const pkgFile = path.join(asPath, 'package.json');
+    if (!fs.existsSync(pkgFile)) throw new DeconattnError(`Plugin directory '${spec}' has no package.json.`);
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+    const exp = pkg.exports?.['.'];
+    const entry = exp?.import?.default ?? exp?.import ?? exp?.default ?? pkg.module ?? pkg.main ?? 'index.js';
+    const file = path.join(asPath, typeof entry === 'string' ? entry : 'index.js');
+    if (!fs.existsSync(file)) throw new DeconattnError(`Plugin '${spec}' has its entry at ${file}, which does not exist: build the plugin first.`);
+    return pathToFileURL(file).href;
+  }
+  for (const base of [path.join(process.cwd(), 'package.json'), import.meta.url]) {
+    try {
+      return pathToFileURL(createRequire(base).resolve(spec)).href;
+    } catch {
+      /* try the next base */
+    }
+  }
+  throw new DeconattnError(`Plugin package '${spec}' is not installed. Install it (npm install ${spec}) or pass a path to it.`);
+}
