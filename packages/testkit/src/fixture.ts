@@ -168,3 +168,8 @@ export function prepareOptions(def: TokenMixerDefinition, opts: ConformanceOptio
   const env: MixerEnvironment = { ...(opts.environment ?? defaultEnvironment(dims)), dims };
   return def.prepare ? def.prepare(parsed, env) : parsed;
 }
+
+/** Weights as flat row-major arrays, the form the Float64 references take. */
+export function flatWeights(weights: Readonly<Record<string, tf.Tensor>>): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+}

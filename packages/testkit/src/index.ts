@@ -2,6 +2,6 @@
 export { conformanceChecks, describeMixerConformance, type TestRunner } from './conformance.js';
 export type { ConformanceCheck } from './checks/types.js';
 export { DEFAULT_DIMS, defaultEnvironment, resolveDims, type ConformanceOptions } from './options.js';
-export { MixerFixture, prepareOptions, randomArray, randomWeights, type KitContext } from './fixture.js';
+export { MixerFixture, flatWeights, prepareOptions, randomArray, randomWeights, type KitContext } from './fixture.js';
 export { ConformanceError, assertClose, assertFinite, assertShapeEq, maxAbs, maxAbsDiff } from './compare.js';
 export { deepEqual } from './deep-equal.js';
