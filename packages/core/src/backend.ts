@@ -89,15 +89,28 @@ async function installNodeWebGpu(opts: WebGpuNodeOptions): Promise<void> {
   const webgpuPkg: any = await import(/* @vite-ignore */ 'webgpu');
   const mod = webgpuPkg.create ? webgpuPkg : webgpuPkg.default;
   Object.assign(globalThis, mod.globals);
-  const flags = opts.dawnFlags ?? (process.env.DECONATTN_DAWN_FLAGS ? process.env.DECONATTN_DAWN_FLAGS.split(',') : []);
-  if (flags.some((f) => f.includes('opengl'))) process.env.EGL_PLATFORM ??= 'surfaceless';
-  const gpu = mod.create(flags);
-  const compat = opts.compatibility ?? (process.env.DECONATTN_WEBGPU_COMPAT === '1' || flags.some((f) => f.includes('opengl')));
-  if (compat) {
-    // tfjs asks for a default adapter; Dawn's OpenGL backend only offers a compatibility one.
-    const request = gpu.requestAdapter.bind(gpu);
-    gpu.requestAdapter = (o: object = {}) => request({ featureLevel: 'compatibility', ...o });
+  const envFlags = process.env.DECONATTN_DAWN_FLAGS ? process.env.DECONATTN_DAWN_FLAGS.split(',') : undefined;
+  const make = (flags: string[], compat: boolean) => {
+    if (flags.some((f) => f.includes('opengl'))) process.env.EGL_PLATFORM ??= 'surfaceless';
+    const gpu = mod.create(flags);
+    if (compat) {
+      // tfjs asks for a default adapter; Dawn's OpenGL backend only offers a compatibility one.
+      const request = gpu.requestAdapter.bind(gpu);
+      gpu.requestAdapter = (o: object = {}) => request({ featureLevel: 'compatibility', ...o });
+    }
+    return gpu;
+  };
+  const flags = opts.dawnFlags ?? envFlags;
+  let gpu: any;
+  if (flags) {
+    gpu = make(flags, opts.compatibility ?? flags.some((f) => f.includes('opengl')));
+  } else {
+    // Dawn's default (Vulkan/Metal/D3D12) first; machines without a usable GPU driver (e.g. Mesa's
+    // Vulkan rejected by Dawn) fall back to OpenGL on llvmpipe in compatibility mode.
+    gpu = make([], opts.compatibility ?? false);
+    if (!(await gpu.requestAdapter())) gpu = make(['backend=opengl'], true);
   }
+  if (!(await gpu.requestAdapter())) throw new Error('Dawn found no WebGPU adapter (tried the default backend and OpenGL/llvmpipe: install libegl1 libegl-mesa0 libgl1-mesa-dri libgles2)');
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
 }

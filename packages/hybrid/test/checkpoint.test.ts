@@ -34,7 +34,7 @@ describe('checkpoints', () => {
   it('round-trips: config.json with Qwen2 names, weights [out, in], identical scores', async () => {
     const m = await microModel({ preset: 'hybrid', mixer: 'standard' });
     const dir = path.join(tmp('rt'), 'model');
-    saveCheckpoint(dir, m, { tokenizer: { kind: 'byte' }, preset: 'micro' });
+    await saveCheckpoint(dir, m, { tokenizer: { kind: 'byte' }, preset: 'micro' });
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     expect(cfg).toMatchObject({ hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 10000, vocab_size: 23, tie_word_embeddings: true, max_position_embeddings: 12 });
     expect(cfg.deconattn.layers).toEqual(['standard', 'standard']);
@@ -48,7 +48,7 @@ describe('checkpoints', () => {
     const loaded = await loadCheckpoint(dir);
     expect(loaded.tokenizer).toEqual({ kind: 'byte' });
     expect(maxAbsDiff(loaded.model.logits(ids([tokens])).dataSync(), m.logits(ids([tokens])).dataSync())).toBe(0);
-    expect(scoreTokenSequence(loaded.model, tokens)).toEqual(scoreTokenSequence(m, tokens));
+    expect(await scoreTokenSequence(loaded.model, tokens)).toEqual(await scoreTokenSequence(m, tokens));
     loaded.model.dispose();
     m.dispose();
   });
@@ -56,15 +56,15 @@ describe('checkpoints', () => {
   it('resuming continues the same run: same data order, same loss curve', async () => {
     const full = await microModel();
     const a = new Trainer(full, data(), opts({}), { tokenizer: { kind: 'byte' } });
-    const straight = a.run().map((l) => l.loss);
+    const straight = (await a.run()).map((l) => l.loss);
     a.dispose();
     full.dispose();
 
     const dir = tmp('resume');
     const m1 = await microModel();
     const b = new Trainer(m1, data(), opts({ steps: 6, outDir: dir, checkpointInterval: 3 }), { tokenizer: { kind: 'byte' } });
-    for (let i = 0; i < 3; i++) b.trainStep();
-    b.checkpoint();
+    for (let i = 0; i < 3; i++) await b.trainStep();
+    await b.checkpoint();
     b.dispose();
     m1.dispose();
 
@@ -72,7 +72,7 @@ describe('checkpoints', () => {
     expect(ck.trainerState!.step).toBe(3);
     const c = new Trainer(ck.model, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
     c.restore(ck);
-    const resumed = c.run().map((l) => l.loss);
+    const resumed = (await c.run()).map((l) => l.loss);
     expect(resumed.length).toBe(3);
     resumed.forEach((l, i) => expect(Math.abs(l - straight[3 + i]!)).toBeLessThan(1e-5));
     expect(listCheckpoints(dir).map((x) => x.step)).toEqual([6, 3]);
@@ -84,11 +84,11 @@ describe('checkpoints', () => {
     const dir = tmp('crash');
     const m = await microModel();
     const t = new Trainer(m, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
-    t.trainStep();
-    t.checkpoint();
+    await t.trainStep();
+    await t.checkpoint();
     const expected = m.logits(ids([tokens])).dataSync();
     // A crash mid-save: a half-written temporary dir and a step dir without its DONE marker.
-    t.trainStep();
+    await t.trainStep();
     const partial = path.join(dir, 'checkpoints', 'step-0000002');
     fs.mkdirSync(partial, { recursive: true });
     fs.writeFileSync(path.join(partial, 'config.json'), '{"hidden_size": 16');
@@ -104,7 +104,7 @@ describe('checkpoints', () => {
   it('corrupt or missing checkpoints give clear errors', async () => {
     const m = await microModel();
     const dir = path.join(tmp('corrupt'), 'model');
-    saveCheckpoint(dir, m, { tokenizer: { kind: 'byte' } });
+    await saveCheckpoint(dir, m, { tokenizer: { kind: 'byte' } });
     m.dispose();
     await expect(loadCheckpoint(path.join(dir, 'nope'))).rejects.toThrow(/No model at .*does not exist/);
     await expect(loadCheckpoint(path.dirname(dir))).rejects.toThrow(/holds no complete checkpoint/);

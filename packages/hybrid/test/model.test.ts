@@ -50,7 +50,7 @@ describe('LanguageModel (standard attention)', () => {
   it('greedy generation follows the argmax of the full forward', async () => {
     const m = await microModel();
     const prompt = [1, 2, 3];
-    const out = generate(m, prompt, { maxNewTokens: 5 });
+    const out = await generate(m, prompt, { maxNewTokens: 5 });
     const seq = [...prompt];
     for (let i = 0; i < 5; i++) {
       const logits = m.logits(ids([seq]));
@@ -59,15 +59,15 @@ describe('LanguageModel (standard attention)', () => {
       seq.push(last);
     }
     expect(out).toEqual(seq.slice(3));
-    const sampled = generate(m, prompt, { maxNewTokens: 5, temperature: 1, topK: 5, seed: 3 });
-    expect(generate(m, prompt, { maxNewTokens: 5, temperature: 1, topK: 5, seed: 3 })).toEqual(sampled);
+    const sampled = await generate(m, prompt, { maxNewTokens: 5, temperature: 1, topK: 5, seed: 3 });
+    expect(await generate(m, prompt, { maxNewTokens: 5, temperature: 1, topK: 5, seed: 3 })).toEqual(sampled);
     m.dispose();
   });
 
   it('scores every token after the first exactly once, windowed beyond the context', async () => {
     const m = await microModel();
     const tokens = Array.from({ length: 30 }, (_, i) => (i * 7) % 23);
-    const windowed = scoreTokenSequence(m, tokens);
+    const windowed = await scoreTokenSequence(m, tokens);
     expect(windowed.scored).toBe(29);
     expect(windowed.windows).toBeGreaterThan(1);
     const short = tokens.slice(0, 10);
@@ -75,8 +75,8 @@ describe('LanguageModel (standard attention)', () => {
       const logits = tf.reshape(m.logits(ids([short.slice(0, -1)])), [9, 23]) as tf.Tensor2D;
       return crossEntropy(logits, tf.tensor1d(short.slice(1), 'int32')).dataSync()[0]!;
     });
-    expect(Math.abs(scoreTokenSequence(m, short).meanNll - direct)).toBeLessThan(1e-5);
-    const [r] = scoreBatch(m, [{ tokens: short, scoreFrom: 4 }]);
+    expect(Math.abs((await scoreTokenSequence(m, short)).meanNll - direct)).toBeLessThan(1e-5);
+    const [r] = await scoreBatch(m, [{ tokens: short, scoreFrom: 4 }]);
     expect(r!.logprobs.length).toBe(5);
     m.dispose();
   });
@@ -86,9 +86,9 @@ describe('LanguageModel (standard attention)', () => {
     expect(() => m.hidden(tf.tensor1d([1, 2], 'int32') as any)).toThrow(/2-D \[batch, length\]/);
     const state = m.initDecodeState(2);
     expect(() => m.hidden(ids([[1, 2]]), { state })).toThrow(/state is for batch 2, but 1/);
-    expect(() => scoreBatch(m, [{ tokens: [1], scoreFrom: 0 }])).toThrow(/at least 2 are needed/);
-    expect(() => scoreBatch(m, [{ tokens: Array(20).fill(1), scoreFrom: 0 }])).toThrow(/reads at most 12/);
-    expect(() => generate(m, [], { maxNewTokens: 1 })).toThrow(/prompt of at least one token/);
+    await expect(scoreBatch(m, [{ tokens: [1], scoreFrom: 0 }])).rejects.toThrow(/at least 2 are needed/);
+    await expect(scoreBatch(m, [{ tokens: Array(20).fill(1), scoreFrom: 0 }])).rejects.toThrow(/reads at most 12/);
+    await expect(generate(m, [], { maxNewTokens: 1 })).rejects.toThrow(/prompt of at least one token/);
     m.dispose();
     expect(() => m.hidden(ids([[1]]))).toThrow(/disposed/);
   });
@@ -100,24 +100,5 @@ describe('LanguageModel (standard attention)', () => {
     // every layer is standard: nothing to skip
     expect(maxAbsDiff(m.logits(ids([[1, 2, 3]])).dataSync(), base)).toBe(0);
     m.dispose();
-  });
-});
-
-describe('the same model on cpu and wasm', () => {
-  it('gives the same loss and gradients within float tolerance', async () => {
-    const results: { loss: number; grads: Float32Array[] }[] = [];
-    for (const backend of ['cpu', 'wasm']) {
-      await useBackend(backend);
-      const m = await microModel({ preset: 'uniform', mixer: 'standard' }, {}, 11);
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = tf.reshape(m.logits(ids([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]), { training: true }), [10, 23]) as tf.Tensor2D;
-        return crossEntropy(logits, tf.tensor1d([2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'int32'));
-      }, m.trainableVariables());
-      results.push({ loss: value.dataSync()[0]!, grads: m.trainableVariables().map((v) => grads[v.name]!.dataSync() as Float32Array) });
-      tf.dispose([value, ...Object.values(grads)]);
-      m.dispose();
-    }
-    expect(Math.abs(results[0]!.loss - results[1]!.loss)).toBeLessThan(1e-5);
-    results[0]!.grads.forEach((g, i) => expect(maxAbsDiff(g, results[1]!.grads[i]!)).toBeLessThan(1e-5));
   });
 });

@@ -47,11 +47,11 @@ describe('training', () => {
   it('keeps tf.memory().numTensors flat across training steps', async () => {
     const m = await microModel();
     const t = new Trainer(m, data(), opts({ steps: 8, accumSteps: 2 }), { tokenizer: { kind: 'byte' } });
-    t.trainStep();
-    t.trainStep();
+    await t.trainStep();
+    await t.trainStep();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 4; i++) t.trainStep();
-    t.evaluate();
+    for (let i = 0; i < 4; i++) await t.trainStep();
+    await t.evaluate();
     expect(tf.memory().numTensors).toBe(before);
     t.dispose();
     m.dispose();
@@ -61,7 +61,7 @@ describe('training', () => {
     const run = async () => {
       const m = await microModel();
       const t = new Trainer(m, data(), opts(), { tokenizer: { kind: 'byte' } });
-      const losses = t.run().map((l) => l.loss);
+      const losses = (await t.run()).map((l) => l.loss);
       t.dispose();
       m.dispose();
       return losses;
@@ -74,7 +74,7 @@ describe('training', () => {
     const split = splitTokens(tokenizeCorpus(tok, bundledCorpus()));
     const m = await LanguageModel.create({ config: PRESETS.tiny!.model, plan: { preset: 'uniform', mixer: 'standard' }, seed: 0 });
     const t = new Trainer(m, split, { ...PRESETS.tiny!.train, steps: 40, warmupSteps: 4, evalInterval: 40, evalWindows: 4, seed: 0 }, { tokenizer: tok.toConfig() });
-    const logs = t.run();
+    const logs = await t.run();
     const first = logs[0]!.loss;
     const last = logs[logs.length - 1]!;
     expect(first).toBeGreaterThan(5); // ≈ ln 257 at initialisation
@@ -102,8 +102,8 @@ describe('training', () => {
     const m = await microModel({ layers: ['standard', 'test-nan'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-nan-'));
     const t = new Trainer(m, data(), opts({ outDir: dir, checkpointInterval: 1 }), { tokenizer: { kind: 'byte' } });
-    expect(() => t.run()).toThrow(NonFiniteLossError);
-    expect(() => t.trainStep()).toThrow(/loss at step 1 is NaN/);
+    await expect(t.run()).rejects.toThrow(NonFiniteLossError);
+    await expect(t.trainStep()).rejects.toThrow(/loss at step 1 is NaN/);
     expect(fs.existsSync(path.join(dir, 'checkpoints'))).toBe(false);
     t.dispose();
     m.dispose();
@@ -113,7 +113,7 @@ describe('training', () => {
     const m = await microModel();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-metrics-'));
     const t = new Trainer(m, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
-    t.run();
+    await t.run();
     const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBe(6);
     expect(Object.keys(lines[2])).toEqual(expect.arrayContaining(['step', 'loss', 'valLoss', 'lr', 'gradNorm', 'tokensPerSec', 'msPerStep', 'backend', 'tensors']));

@@ -55,14 +55,14 @@ async function benchOne(backend: string, planText: string, steps: number): Promi
   const model = await LanguageModel.create({ config: BENCH_CONFIG, plan, seed: 0 });
   const tokens = Int32Array.from({ length: 20000 }, (_, i) => (i * 31 + (i >> 5)) % 257);
   const trainer = new Trainer(model, { train: tokens, val: tokens.subarray(0, 2000) }, { steps: steps + 1, batchSize: BATCH, seqLen: SEQ, lr: 1e-3, warmupSteps: 1, weightDecay: 0.1, seed: 0, evalInterval: 0, logInterval: 1000 }, { tokenizer: { kind: 'byte' } });
-  trainer.trainStep(); // warm-up: kernel compilation, allocation
+  await trainer.trainStep(); // warm-up: kernel compilation, allocation
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) trainer.trainStep();
+  for (let i = 0; i < steps; i++) await trainer.trainStep();
   const ms = (performance.now() - t0) / steps;
   trainer.dispose();
-  generate(model, [1, 2, 3], { maxNewTokens: 4 });
+  await generate(model, [1, 2, 3], { maxNewTokens: 4 });
   const d0 = performance.now();
-  const n = generate(model, [1, 2, 3], { maxNewTokens: 64 }).length;
+  const n = (await generate(model, [1, 2, 3], { maxNewTokens: 64 })).length;
   const decodeSec = (performance.now() - d0) / 1000;
   model.dispose();
   const tokensPerStep = BATCH * SEQ;

@@ -20,10 +20,10 @@ export async function demoCommand(o: { out: string; steps?: number; backend?: st
   const tok = byteTokenizer();
   const { val } = splitTokens(tokenizeCorpus(tok, bundledCorpus()));
   const heldOut = Array.from(val.subarray(0, 2048));
-  const s = scoreTokenSequence(run.model, heldOut);
+  const s = await scoreTokenSequence(run.model, heldOut);
   console.log(`\nHeld-out score (${s.scored} tokens): mean NLL ${s.meanNll.toFixed(4)} nats/token, perplexity ${s.perplexity.toFixed(2)} (uniform guess: ${tok.vocabSize}).`);
   const prompt = 'ROMEO:';
-  const ids = generate(run.model, tok.encode(prompt), { maxNewTokens: 120, temperature: 0.8, topK: 20, seed: 1 });
+  const ids = await generate(run.model, tok.encode(prompt), { maxNewTokens: 120, temperature: 0.8, topK: 20, seed: 1 });
   console.log(`\nSample:\n${prompt}${tok.decode(ids)}\n`);
   console.log(`Checkpoint: ${path.join(o.out, 'checkpoints')}. Try: deconattn generate --model ${o.out} --prompt "ROMEO:"`);
   run.model.dispose();

@@ -15,7 +15,7 @@ export async function scoreCommand(o: CommonOptions & { model: string; textFile:
   const text = readText(o.textFile);
   const { ckpt, tokenizer } = await openModel(o.model);
   const ids = tokenizer.encode(text);
-  const s = scoreTokenSequence(ckpt.model, ids);
+  const s = await scoreTokenSequence(ckpt.model, ids);
   const out = { model: ckpt.dir, file: o.textFile, tokenizer: tokenizer.kind, tokens: s.tokens, scored: s.scored, sumNll: s.sumNll, meanNll: s.meanNll, perplexity: s.perplexity, windows: s.windows };
   if (o.json) console.log(JSON.stringify(out, null, 2));
   else
@@ -43,7 +43,7 @@ export async function generateCommand(o: CommonOptions & { model: string; prompt
   const prompt = o.prompt === '' ? [tokenizer.bosId] : tokenizer.encode(o.prompt);
   if (!o.json) process.stdout.write(o.prompt);
   const t0 = performance.now();
-  const ids = generate(ckpt.model, prompt, {
+  const ids = await generate(ckpt.model, prompt, {
     maxNewTokens: o.maxTokens,
     temperature: o.temperature,
     topK: o.topK,

@@ -38,17 +38,17 @@ export interface LoadedCheckpoint {
   optimizer?: Map<string, StoredTensor>;
 }
 
-function tensorData(t: tf.Tensor, transpose: boolean): StoredTensor {
-  return tf.tidy(() => {
-    const x = transpose ? tf.transpose(t) : t;
-    return { shape: x.shape.slice(), data: x.dataSync() as Float32Array };
-  });
+async function tensorData(t: tf.Tensor, transpose: boolean): Promise<StoredTensor> {
+  const x = transpose ? tf.transpose(t) : t;
+  const data = (await x.data()) as Float32Array;
+  if (transpose) x.dispose();
+  return { shape: x.shape.slice(), data };
 }
 
 /** Model weights under their checkpoint names, in Hugging Face layout. */
-export function modelTensors(model: LanguageModel): Map<string, StoredTensor> {
+export async function modelTensors(model: LanguageModel): Promise<Map<string, StoredTensor>> {
   const out = new Map<string, StoredTensor>();
-  for (const p of model.namedParams()) out.set(p.name, tensorData(p.variable, p.kind === 'linear' && p.variable.rank === 2));
+  for (const p of model.namedParams()) out.set(p.name, await tensorData(p.variable, p.kind === 'linear' && p.variable.rank === 2));
   return out;
 }
 
@@ -86,16 +86,16 @@ function writeFileSynced(file: string, data: Buffer | string): void {
 }
 
 /** Write a complete checkpoint into `dir` atomically (dir must not exist, or is replaced). */
-export function saveCheckpoint(dir: string, model: LanguageModel, extras: CheckpointExtras): void {
+export async function saveCheckpoint(dir: string, model: LanguageModel, extras: CheckpointExtras): Promise<void> {
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
   const files: Record<string, Buffer> = {};
   files['config.json'] = Buffer.from(JSON.stringify(checkpointConfig(model, extras), null, 2) + '\n');
-  files['model.safetensors'] = encodeSafetensors(modelTensors(model), { format: 'pt' });
+  files['model.safetensors'] = encodeSafetensors(await modelTensors(model), { format: 'pt' });
   if (extras.optimizer) {
     const opt = new Map<string, StoredTensor>();
-    for (const [k, t] of extras.optimizer) opt.set(k, tensorData(t, false));
+    for (const [k, t] of extras.optimizer) opt.set(k, await tensorData(t, false));
     files['optimizer.safetensors'] = encodeSafetensors(opt);
   }
   if (extras.trainerState) files['trainer_state.json'] = Buffer.from(JSON.stringify(extras.trainerState, null, 2) + '\n');
@@ -131,9 +131,9 @@ export function stepDir(runDir: string, step: number): string {
 }
 
 /** Save a training checkpoint under the run directory and keep the newest `keep`. */
-export function saveRunCheckpoint(runDir: string, step: number, model: LanguageModel, extras: CheckpointExtras, keep = 2): string {
+export async function saveRunCheckpoint(runDir: string, step: number, model: LanguageModel, extras: CheckpointExtras, keep = 2): Promise<string> {
   const dir = stepDir(runDir, step);
-  saveCheckpoint(dir, model, extras);
+  await saveCheckpoint(dir, model, extras);
   for (const old of listCheckpoints(runDir).slice(keep)) fs.rmSync(old.dir, { recursive: true, force: true });
   return dir;
 }

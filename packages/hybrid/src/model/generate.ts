@@ -19,7 +19,7 @@ export interface GenerateOptions {
  * Autoregressive generation through the cached decoding path: the prompt is consumed in one
  * call, then one token per call, each mixer updating its own state (KV cache, recurrent state…).
  */
-export function generate(model: LanguageModel, prompt: number[], opts: GenerateOptions): number[] {
+export async function generate(model: LanguageModel, prompt: number[], opts: GenerateOptions): Promise<number[]> {
   if (prompt.length === 0) throw new DeconattnError('generate needs a prompt of at least one token (use the BOS/EOS id for an empty prompt).');
   const temperature = opts.temperature ?? 0;
   if (temperature < 0) throw new DeconattnError(`temperature must be ≥ 0 (0 = greedy), got ${temperature}.`);
@@ -29,10 +29,12 @@ export function generate(model: LanguageModel, prompt: number[], opts: GenerateO
   try {
     let next: number[] = prompt;
     for (let i = 0; i < opts.maxNewTokens; i++) {
-      const logits = tf.tidy(() => {
+      const lastT = tf.tidy(() => {
         const l = model.logits(tf.tensor2d(next, [1, next.length], 'int32'), { state });
-        return tf.squeeze(tf.slice(l, [0, next.length - 1, 0], [1, 1, -1])).dataSync() as Float32Array;
+        return tf.squeeze(tf.slice(l, [0, next.length - 1, 0], [1, 1, -1]));
       });
+      const logits = (await lastT.data()) as Float32Array;
+      lastT.dispose();
       const id = temperature === 0 ? argmax(logits) : sample(logits, temperature, opts.topK ?? 0, rng);
       out.push(id);
       opts.onToken?.(id);

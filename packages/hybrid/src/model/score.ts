@@ -24,7 +24,7 @@ const LOGIT_BUDGET = 1 << 25;
  * Scores many sequences with as few forward passes as memory allows: sorted by length
  * (longest first, as lm-evaluation-harness does), right-padded, batched.
  */
-export function scoreBatch(model: LanguageModel, requests: readonly ScoreRequest[]): ScoreResult[] {
+export async function scoreBatch(model: LanguageModel, requests: readonly ScoreRequest[]): Promise<ScoreResult[]> {
   const maxLen = model.config.maxPositions;
   requests.forEach((r, i) => {
     if (r.tokens.length < 2) throw new DeconattnError(`Score request ${i} has ${r.tokens.length} token(s): at least 2 are needed (a context token and a token to score).`);
@@ -48,11 +48,13 @@ export function scoreBatch(model: LanguageModel, requests: readonly ScoreRequest
         targets[b * len + i] = t[i + 1]!;
       }
     });
-    const [lp, gr] = tf.tidy(() => {
+    const { logprobs, greedy } = tf.tidy(() => {
       const logits = model.logits(tf.tensor2d(inputs, [group.length, len], 'int32'));
-      const { logprobs, greedy } = targetLogProbs(tf.reshape(logits, [-1, model.config.vocabSize]) as tf.Tensor2D, tf.tensor1d(targets, 'int32'));
-      return [logprobs.dataSync() as Float32Array, greedy.dataSync() as Uint8Array];
+      return targetLogProbs(tf.reshape(logits, [-1, model.config.vocabSize]) as tf.Tensor2D, tf.tensor1d(targets, 'int32'));
     });
+    const lp = (await logprobs.data()) as Float32Array;
+    const gr = await greedy.data();
+    tf.dispose([logprobs, greedy]);
     group.forEach((ri, b) => {
       const r = requests[ri]!;
       const logprobs: number[] = [];
@@ -82,7 +84,7 @@ export interface TextScore {
  * context when the text is longer: each window predicts only new tokens and carries half a
  * context of preceding tokens.
  */
-export function scoreTokenSequence(model: LanguageModel, tokens: number[]): TextScore {
+export async function scoreTokenSequence(model: LanguageModel, tokens: number[]): Promise<TextScore> {
   if (tokens.length < 2) throw new DeconattnError(`The text has ${tokens.length} token(s): scoring needs at least 2.`);
   const L = model.config.maxPositions;
   const carry = Math.floor(L / 2);
@@ -94,7 +96,7 @@ export function scoreTokenSequence(model: LanguageModel, tokens: number[]): Text
     requests.push({ tokens: tokens.slice(start, end), scoreFrom: scored - start });
     scored = end - 1;
   }
-  const results = scoreBatch(model, requests);
+  const results = await scoreBatch(model, requests);
   let sum = 0;
   let n = 0;
   for (const r of results) for (const lp of r.logprobs) (sum -= lp), n++;

@@ -15,25 +15,21 @@ export interface Scorer {
   scoreTokens(batch: ScoreRequest[]): Promise<ScoreResult[]>;
 }
 
-export function createScorer(model: LanguageModel, tokenizer: Tokenizer, description: Record<string, unknown> = {}): Scorer {
-  let checksum: string | undefined;
+/** Wraps a model for evaluation; the checksum covers the weights as they are now. */
+export async function createScorer(model: LanguageModel, tokenizer: Tokenizer, description: Record<string, unknown> = {}): Promise<Scorer> {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(checkpointConfig(model, { tokenizer: tokenizer.toConfig() })));
+  h.update(JSON.stringify(model.skip));
+  for (const [name, t] of await modelTensors(model)) {
+    h.update(name);
+    h.update(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  const checksum = h.digest('hex');
   return {
     model,
     tokenizer,
     maxLength: model.config.maxPositions,
-    get checksum() {
-      if (!checksum) {
-        const h = createHash('sha256');
-        h.update(JSON.stringify(checkpointConfig(model, { tokenizer: tokenizer.toConfig() })));
-        h.update(JSON.stringify(model.skip));
-        for (const [name, t] of modelTensors(model)) {
-          h.update(name);
-          h.update(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-        }
-        checksum = h.digest('hex');
-      }
-      return checksum;
-    },
+    checksum,
     description: { layers: model.layerMixers, plan: model.plan, skip: model.skip, parameters: model.parameterCount(), ...description },
     async scoreTokens(batch) {
       return scoreBatch(model, batch);

@@ -79,13 +79,16 @@ export class AdamW {
 }
 
 /** Scales gradients so that their global L2 norm is at most `maxNorm`; returns the norm before. */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+export async function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<number> {
   // A chain of adds, not tf.addN: tfjs-backend-webgpu 4.22 returns wrong sums for addN with ≥ 8 inputs.
-  const norm = tf.tidy(() => {
+  const normT = tf.tidy(() => {
     let total: tf.Tensor = tf.scalar(0);
     for (const g of grads.values()) total = tf.add(total, tf.sum(tf.square(g)));
-    return tf.sqrt(total).dataSync()[0]!;
+    return tf.sqrt(total);
   });
+  // Read asynchronously: the webgpu backend cannot read tensors synchronously in Node.
+  const norm = (await normT.data())[0]!;
+  normT.dispose();
   if (Number.isFinite(norm) && maxNorm > 0 && norm > maxNorm) {
     const scale = maxNorm / (norm + 1e-6);
     for (const [k, g] of grads) {

@@ -113,7 +113,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   o.onStart?.(info);
   const t0 = performance.now();
   try {
-    trainer.run((log) => o.onLog?.(log, { totalSteps: options.steps }));
+    await trainer.run((log) => o.onLog?.(log, { totalSteps: options.steps }));
   } catch (e) {
     trainer.dispose();
     model.dispose();

@@ -111,7 +111,7 @@ export class Trainer {
   }
 
   /** One optimizer step (with accumulation); returns loss and gradient norm. */
-  trainStep(): { loss: number; gradNorm: number; lr: number } {
+  async trainStep(): Promise<{ loss: number; gradNorm: number; lr: number }> {
     const o = this.opts;
     const accum = o.accumSteps ?? 1;
     const vars = this.model.trainableVariables();
@@ -121,7 +121,7 @@ export class Trainer {
     for (let micro = 0; micro < accum; micro++) {
       const { inputs, targets } = sampleBatch(this.data.train, o.batchSize, o.seqLen, o.seed, this.step * accum + micro);
       const { value, grads: g } = tf.variableGrads(() => batchLoss(this.model, inputs, targets, o.batchSize, o.seqLen, true), vars);
-      const loss = value.dataSync()[0]!;
+      const loss = (await value.data())[0]!;
       value.dispose();
       if (!Number.isFinite(loss)) {
         Object.values(g).forEach((t) => t.dispose());
@@ -147,7 +147,7 @@ export class Trainer {
       }
       grads = scaled;
     }
-    const gradNorm = clipByGlobalNorm(grads, o.gradClip ?? 1.0);
+    const gradNorm = await clipByGlobalNorm(grads, o.gradClip ?? 1.0);
     if (!Number.isFinite(gradNorm)) {
       grads.forEach((t) => t.dispose());
       throw new NonFiniteLossError(this.step + 1, gradNorm);
@@ -161,7 +161,7 @@ export class Trainer {
   }
 
   /** Mean validation loss over fixed consecutive windows of the held-out split. */
-  evaluate(): number {
+  async evaluate(): Promise<number> {
     const o = this.opts;
     const { inputs, targets, count } = evalWindows(this.data.val, o.seqLen, o.evalWindows ?? 16);
     let total = 0;
@@ -170,14 +170,16 @@ export class Trainer {
     while (done < count) {
       const b = Math.min(perBatch, count - done);
       const slice = (a: Int32Array) => a.subarray(done * o.seqLen, (done + b) * o.seqLen);
-      const loss = tf.tidy(() => batchLoss(this.model, slice(inputs), slice(targets), b, o.seqLen, false).dataSync()[0]!);
+      const lossT = tf.tidy(() => batchLoss(this.model, slice(inputs), slice(targets), b, o.seqLen, false));
+      const loss = (await lossT.data())[0]!;
+      lossT.dispose();
       total += loss * b;
       done += b;
     }
     return total / count;
   }
 
-  checkpoint(): string | undefined {
+  async checkpoint(): Promise<string | undefined> {
     if (!this.opts.outDir) return undefined;
     return saveRunCheckpoint(this.opts.outDir, this.step, this.model, {
       tokenizer: this.meta.tokenizer,
@@ -188,7 +190,7 @@ export class Trainer {
   }
 
   /** Train to `opts.steps`, calling `onLog` per logged/evaluated step. */
-  run(onLog: (log: StepLog) => void = () => {}): StepLog[] {
+  async run(onLog: (log: StepLog) => void = () => {}): Promise<StepLog[]> {
     const o = this.opts;
     this.startedAt = performance.now();
     const metricsFile = o.outDir ? path.join(o.outDir, 'metrics.jsonl') : undefined;
@@ -197,23 +199,23 @@ export class Trainer {
     let windowStart = performance.now();
     let windowSteps = 0;
     while (this.step < o.steps) {
-      const { loss, gradNorm, lr } = this.trainStep();
+      const { loss, gradNorm, lr } = await this.trainStep();
       windowSteps++;
       const last = this.step === o.steps;
       const doEval = o.evalInterval > 0 && (this.step % o.evalInterval === 0 || last);
       const doLog = doEval || last || this.step % Math.max(1, o.logInterval) === 0 || this.step === 1;
       const doSave = !!o.outDir && (last || (!!o.checkpointInterval && this.step % o.checkpointInterval === 0));
       if (doLog) {
-        this.log(loss, gradNorm, lr, doEval, windowStart, windowSteps, metricsFile, onLog);
+        await this.log(loss, gradNorm, lr, doEval, windowStart, windowSteps, metricsFile, onLog);
         windowStart = performance.now();
         windowSteps = 0;
       }
-      if (doSave) this.checkpoint();
+      if (doSave) await this.checkpoint();
     }
     return this.history;
   }
 
-  private log(loss: number, gradNorm: number, lr: number, doEval: boolean, windowStart: number, windowSteps: number, metricsFile: string | undefined, onLog: (log: StepLog) => void): void {
+  private async log(loss: number, gradNorm: number, lr: number, doEval: boolean, windowStart: number, windowSteps: number, metricsFile: string | undefined, onLog: (log: StepLog) => void): Promise<void> {
       const o = this.opts;
       const now = performance.now();
       const ms = (now - windowStart) / windowSteps;
@@ -228,7 +230,7 @@ export class Trainer {
         tensors: tf.memory().numTensors,
         elapsedSec: (now - this.startedAt) / 1000,
       };
-      if (doEval) log.valLoss = this.evaluate();
+      if (doEval) log.valLoss = await this.evaluate();
       this.history.push(log);
       if (metricsFile) fs.appendFileSync(metricsFile, JSON.stringify(log) + '\n');
       onLog(log);
