@@ -29,6 +29,7 @@ export async function scoreCommand(o: CommonOptions & { model: string; textFile:
 }
 
 export async function tokenizeCommand(o: CommonOptions & { model: string; textFile: string; json?: boolean }): Promise<void> {
+  await setup(o);
   const text = readText(o.textFile);
   const { ckpt, tokenizer } = await openModel(o.model);
   const ids = tokenizer.encode(text);
