@@ -179,7 +179,7 @@ describe('every relaxed mixer trains in a tiny model', () => {
           const { value, grads } = tf.variableGrads(() => crossEntropy(tf.reshape(model.logitsFromHidden(model.hidden(x, { training: true })), [-1, config.vocabSize]) as tf.Tensor2D, y), vars);
           losses.push(value.dataSync()[0]!);
           for (const v of vars) expect(grads[v.name]!.dataSync().every(Number.isFinite), v.name).toBe(true);
-          optimizer.applyGradients(grads);
+          optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
         });
         model.markWeightsChanged();
       }
