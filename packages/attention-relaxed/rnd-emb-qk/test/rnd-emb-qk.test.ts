@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ShapeError, getMixer, useBackend } from '@deconattn/core';
 import { MixerFixture, assertClose, flatWeights } from '@deconattn/testkit';
-import { fixedMapsReference, rndEmbQk } from '../src/index.js';
+import { MAP_CACHE_LIMIT, fixedMapsReference, rndEmbQk } from '../src/index.js';
 
 const dims = { hiddenSize: 24, numHeads: 3, maxPositions: 12 };
 
@@ -56,6 +56,21 @@ describe('rnd-emb-qk', () => {
     // Training never reads a cache: the maps must follow the weights.
     fx.parallel(a.hn, a.emb, { inferenceCache: cache, training: true }).dispose();
     expect(cache.get('fixed-maps/map')).toBe(first);
+    cache.forEach((x) => x.dispose());
+    fx.dispose();
+  });
+
+  it('caches the stream’s rotated Q and K instead of maps too large to keep (h·Lmax² > MAP_CACHE_LIMIT)', () => {
+    const big = { hiddenSize: 16, numHeads: 2, maxPositions: 1500 };
+    expect(2 * 1500 * 1500).toBeGreaterThan(MAP_CACHE_LIMIT);
+    const fx = new MixerFixture(rndEmbQk, { dims: big, length: 8 });
+    const cache = new Map<string, tf.Tensor>();
+    const { hn, emb } = fx.input();
+    const plain = fx.parallel(hn, emb);
+    assertClose('rnd-emb-qk', 'cached Q/K path', fx.parallel(hn, emb, { inferenceCache: cache }), plain, 1e-5);
+    expect([...cache.keys()].sort()).toEqual(['fixed-maps/k', 'fixed-maps/q']);
+    expect(cache.get('fixed-maps/q')!.shape).toEqual([1, 2, 1500, 8]);
+    assertClose('rnd-emb-qk', 'decoding from cached Q/K', fx.decode(hn, emb, [3, 1], { inferenceCache: cache }), plain, 1e-5);
     cache.forEach((x) => x.dispose());
     fx.dispose();
   });
