@@ -92,6 +92,11 @@ export interface MixerContext {
    */
   inferenceCache?: Map<string, tf.Tensor>;
   capture?: CaptureHooks;
+  /**
+   * This layer's attention RMSNorm with its learned scale, for mixers that normalise another
+   * source the same way (static-emb-qk normalises the static embeddings, MODEL.md §3.7).
+   */
+  attentionNorm?: (x: tf.Tensor3D) => tf.Tensor3D;
 }
 
 /** What the model offers a mixer's `prepare`. */

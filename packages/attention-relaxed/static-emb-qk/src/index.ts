@@ -5,5 +5,5 @@ import { staticEmbQk } from './static-emb-qk.js';
 registerMixer(staticEmbQk);
 
 export { staticEmbQk, StaticEmbQkAttention, type StaticEmbQkOptions } from './static-emb-qk.js';
-export { attentionNorm, type AttentionNormContext } from './attention-norm.js';
+export { attentionNorm } from './attention-norm.js';
 export { staticEmbQkReference } from './reference.js';

@@ -57,7 +57,7 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
     const state = ctx.state;
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
-    const en = attentionNorm(e, w, ctx);
+    const en = attentionNorm(e, ctx);
     const q = applyRope(splitHeads(linear(en, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
     let k = applyRope(splitHeads(linear(en, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
     let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);

@@ -253,6 +253,7 @@ export class LanguageModel {
             training,
             staticEmbeddings: x0,
             stream: { hn: xn },
+            attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
           }),
         );
       }
@@ -300,6 +301,7 @@ export class LanguageModel {
           training,
           staticEmbeddings: this.staticEmbeddingsNeeded ? emb : undefined,
           stream: streamHn ? { hn: streamHn[layer.index]! } : undefined,
+          attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
           state: state?.layers[layer.index],
           inferenceCache: this.inferenceCache(layer.index, training),
           capture: opts.capture,
