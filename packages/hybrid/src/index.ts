@@ -2,7 +2,7 @@ export { PRESETS, getPreset, validateConfig, dimsOf, type ModelConfig, type Pres
 export { PLAN_PRESETS, parsePlan, planLabel, resolvePlan, standardLayers, isStandardLayer, validatePlan, type LayerPlan, type PlanPreset, type SkipMode } from './model/plan.js';
 export { LanguageModel, type CreateModelOptions, type DecodeState, type ForwardOptions, type ModelParam } from './model/model.js';
 export { crossEntropy, targetLogProbs } from './model/loss.js';
-export { scoreBatch, scoreTokenSequence, type ScoreRequest, type ScoreResult, type TextScore } from './model/score.js';
+export { scoreBatch, scoreNextTokens, scoreTokenSequence, type NextTokenRequest, type NextTokenResult, type ScoreRequest, type ScoreResult, type TextScore } from './model/score.js';
 export { generate, type GenerateOptions } from './model/generate.js';
 export { createScorer, type Scorer } from './model/scorer.js';
 export { Trainer, NonFiniteLossError, batchLoss, type StepLog, type TrainData, type TrainOptions } from './train/trainer.js';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@deconattn/core';
 import { crossEntropy } from '../src/model/loss.js';
 import { generate } from '../src/model/generate.js';
-import { scoreBatch, scoreTokenSequence } from '../src/model/score.js';
+import { scoreBatch, scoreNextTokens, scoreTokenSequence } from '../src/model/score.js';
 import { ids, maxAbsDiff, microModel } from './helpers.js';
 
 describe('LanguageModel (standard attention)', () => {
@@ -78,6 +78,16 @@ describe('LanguageModel (standard attention)', () => {
     expect(Math.abs((await scoreTokenSequence(m, short)).meanNll - direct)).toBeLessThan(1e-5);
     const [r] = await scoreBatch(m, [{ tokens: short, scoreFrom: 4 }]);
     expect(r!.logprobs.length).toBe(5);
+    m.dispose();
+  });
+
+  it('scores one-token continuations of a shared input in one pass, equal to full scoring', async () => {
+    const m = await microModel();
+    const input = [4, 8, 15, 16];
+    const [next] = await scoreNextTokens(m, [{ tokens: input, candidates: [23 - 1, 0, 7] }]);
+    const full = await scoreBatch(m, [22, 0, 7].map((c) => ({ tokens: [...input, c], scoreFrom: input.length - 1 })));
+    next!.logprobs.forEach((lp, i) => expect(Math.abs(lp - full[i]!.logprobs[0]!)).toBeLessThan(1e-5));
+    expect(next!.greedy).toEqual(full.map((r) => r.greedy[0]));
     m.dispose();
   });
 

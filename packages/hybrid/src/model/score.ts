@@ -102,3 +102,57 @@ export async function scoreTokenSequence(model: LanguageModel, tokens: number[])
   for (const r of results) for (const lp of r.logprobs) (sum -= lp), n++;
   return { tokens: tokens.length, scored: n, sumNll: sum, meanNll: sum / n, perplexity: Math.exp(sum / n), windows: requests.length };
 }
+
+export interface NextTokenRequest {
+  /** The input; the distribution after its last token is wanted. */
+  tokens: number[];
+  candidates: number[];
+}
+
+export interface NextTokenResult {
+  logprobs: number[];
+  greedy: boolean[];
+}
+
+/**
+ * Several one-token continuations of the same input from one forward pass (what
+ * lm-evaluation-harness's grouping by context does for " yes" / " no" style answers).
+ */
+export async function scoreNextTokens(model: LanguageModel, requests: readonly NextTokenRequest[]): Promise<NextTokenResult[]> {
+  const maxLen = model.config.maxPositions;
+  const V = model.config.vocabSize;
+  requests.forEach((r, i) => {
+    if (r.tokens.length < 1 || r.tokens.length > maxLen) throw new DeconattnError(`Next-token request ${i} has ${r.tokens.length} tokens; give 1 to ${maxLen}.`);
+    if (r.candidates.some((c) => !Number.isInteger(c) || c < 0 || c >= V)) throw new DeconattnError(`Next-token request ${i} has a candidate outside [0, ${V}).`);
+  });
+  const order = requests.map((_, i) => i).sort((a, b) => requests[b]!.tokens.length - requests[a]!.tokens.length);
+  const results: NextTokenResult[] = new Array(requests.length);
+  let pos = 0;
+  while (pos < order.length) {
+    const len = requests[order[pos]!]!.tokens.length;
+    const maxBatch = Math.max(1, Math.floor(LOGIT_BUDGET / (len * V)));
+    const group = order.slice(pos, pos + maxBatch);
+    pos += group.length;
+    const inputs = new Int32Array(group.length * len);
+    const lastIdx = new Int32Array(group.length);
+    group.forEach((ri, b) => {
+      const t = requests[ri]!.tokens;
+      t.forEach((id, i) => (inputs[b * len + i] = id));
+      lastIdx[b] = b * len + t.length - 1;
+    });
+    const lp = tf.tidy(() => {
+      const logits = tf.reshape(model.logits(tf.tensor2d(inputs, [group.length, len], 'int32')), [-1, V]);
+      return tf.logSoftmax(tf.gather(logits, tf.tensor1d(lastIdx, 'int32')));
+    });
+    const data = (await lp.data()) as Float32Array;
+    lp.dispose();
+    group.forEach((ri, b) => {
+      const row = data.subarray(b * V, (b + 1) * V);
+      let best = 0;
+      for (let v = 1; v < V; v++) if (row[v]! > row[best]!) best = v;
+      const cands = requests[ri]!.candidates;
+      results[ri] = { logprobs: cands.map((c) => row[c]!), greedy: cands.map((c) => c === best) };
+    });
+  }
+  return results;
+}

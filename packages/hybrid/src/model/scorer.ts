@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LanguageModel } from './model.js';
 import type { Tokenizer } from '../tokenizer/index.js';
-import { scoreBatch, type ScoreRequest, type ScoreResult } from './score.js';
+import { scoreBatch, scoreNextTokens, type NextTokenRequest, type NextTokenResult, type ScoreRequest, type ScoreResult } from './score.js';
 import { checkpointConfig, modelTensors } from '../checkpoint/checkpoint.js';
 
 /** A model with its tokenizer, as evaluation harnesses consume it (@deconattn/eval-glue's ScoringModel). */
@@ -13,6 +13,7 @@ export interface Scorer {
   readonly checksum: string;
   readonly description: Record<string, unknown>;
   scoreTokens(batch: ScoreRequest[]): Promise<ScoreResult[]>;
+  scoreNextTokens(batch: NextTokenRequest[]): Promise<NextTokenResult[]>;
 }
 
 /** Wraps a model for evaluation; the checksum covers the weights as they are now. */
@@ -31,8 +32,7 @@ export async function createScorer(model: LanguageModel, tokenizer: Tokenizer, d
     maxLength: model.config.maxPositions,
     checksum,
     description: { layers: model.layerMixers, plan: model.plan, skip: model.skip, parameters: model.parameterCount(), ...description },
-    async scoreTokens(batch) {
-      return scoreBatch(model, batch);
-    },
+    scoreTokens: (batch) => scoreBatch(model, batch),
+    scoreNextTokens: (batch) => scoreNextTokens(model, batch),
   };
 }
