@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, UnknownMixerError } from '@deconattn/core';
 import { LanguageModel } from '../model/model.js';
 import type { LayerPlan } from '../model/plan.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
@@ -184,7 +184,11 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   const mixerOptions: Record<string, unknown> = {};
   for (const m of dc.mixers ?? []) mixerOptions[m.id] = m.options;
   const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
-  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 });
+  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 }).catch((e) => {
+    // config.json names each mixer's package: an unregistered one is reported with it (install / --plugin).
+    const pkg = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;
+    throw pkg ? new UnknownMixerError(e.id, e.registered, undefined, pkg) : e;
+  });
   try {
     if (JSON.stringify(model.layerMixers) !== JSON.stringify(dc.layers)) {
       throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lists layers ${dc.layers.join(',')} but its plan resolves to ${model.layerMixers.join(',')}.`);
