@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, DeconattnError, defaultBackend } from '@deconattn/core';
+import { DeconattnError } from '@deconattn/core';
 import { PRESETS } from '@deconattn/hybrid';
 import { trainCommand } from './commands/train.js';
 import { generateCommand, scoreCommand, tokenizeCommand } from './commands/model-io.js';
@@ -19,10 +19,8 @@ const num = (name: string) => (v: string) => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
   return n;
 };
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices([...BACKENDS]).default(defaultBackend());
-export const pluginOption = () => new Option('--plugin <package-or-path>', 'load a mixer plugin (repeatable)').argParser(collect);
+import { backendOption, collect, pluginOption } from './program-options.js';
+import { addEvalCommand } from './commands/eval.js';
 
 export function createProgram(): Command {
   const program = new Command('deconattn')
@@ -121,6 +119,7 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .action((o) => demoCommand(o));
 
+  addEvalCommand(program);
   for (const add of extraCommands) add(program);
   return program;
 }

@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { DeconattnError } from '@deconattn/core';
+import { createScorer } from '@deconattn/hybrid';
+import { evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { openModel, setup } from '../util/context.js';
+import { progressBar } from '../util/progress.js';
+import { gitHash } from '../util/git.js';
+import { backendOption, pluginOption } from '../program-options.js';
+
+export interface EvalCliOptions {
+  model: string;
+  tasks: string;
+  limit?: number;
+  logSamples?: boolean;
+  output?: string;
+  dataDir?: string;
+  batchSize?: number;
+  skip?: 'mixer' | 'block';
+  cache: boolean;
+  bootstrapIters?: number;
+  json?: boolean;
+  backend?: string;
+  plugin?: string[];
+}
+
+/** Results go next to the model unless --output says otherwise. */
+function outputPath(o: EvalCliOptions, modelDir: string): string {
+  if (o.output) return o.output;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return path.join(modelDir, 'eval', `results_${stamp}.json`);
+}
+
+export async function evalCommand(o: EvalCliOptions): Promise<void> {
+  const backend = await setup(o);
+  const { ckpt, tokenizer } = await openModel(o.model);
+  if (o.skip) ckpt.model.skip = o.skip;
+  const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
+  const bar = progressBar('eval', 'requests');
+  const out = await evaluate(scorer, {
+    tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
+    limit: o.limit,
+    logSamples: o.logSamples,
+    dataDir: o.dataDir,
+    cacheDir: o.cache ? path.join(path.resolve(o.model), '.eval-cache') : undefined,
+    batchSize: o.batchSize,
+    bootstrapIters: o.bootstrapIters,
+    gitHash: gitHash(),
+    modelName: ckpt.dir,
+    onProgress: (done, total) => bar.update(done, total),
+  });
+  bar.stop();
+  const file = outputPath(o, path.resolve(o.model));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
+  if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
+  if (o.json) console.log(JSON.stringify(out.results, null, 2));
+  else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}${o.logSamples ? ` (samples: ${file.replace(/\.json$/, '')}.samples.jsonl)` : ''}`);
+  ckpt.model.dispose();
+}
+
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new DeconattnError(`${name} must be a positive number, got '${v}'.`);
+  return n;
+};
+
+export function addEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('zero-shot evaluation as lm-evaluation-harness v0.4.8 scores it (GLUE, SuperGLUE, the paper\'s suite)')
+    .requiredOption('--model <dir>', 'checkpoint or run directory')
+    .option('--tasks <list>', 'tasks and groups (glue, super_glue, paper), comma-separated', 'paper')
+    .option('--limit <n>', 'first N documents per task (N < 1: that fraction)', positive('--limit'))
+    .option('--log-samples', 'write one JSONL line per document next to the results')
+    .option('--output <file>', 'results JSON (default <model>/eval/results_<time>.json)')
+    .option('--data-dir <dir>', 'where tasks without vendored data find their official files')
+    .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
+    .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
+    .option('--no-cache', 'do not reuse or store cached answers')
+    .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', (v) => Number(v))
+    .option('--json', 'print the results JSON instead of the table')
+    .addOption(backendOption())
+    .addOption(pluginOption())
+    .action((o) => evalCommand(o));
+}
