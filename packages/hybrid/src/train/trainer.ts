@@ -70,6 +70,25 @@ export function batchLoss(model: LanguageModel, inputs: Int32Array, targets: Int
 }
 
 /**
+ * Mean next-token loss over the first `windows` consecutive non-overlapping windows of `tokens`
+ * (a fixed, deterministic set: every model of a comparison sees the same text).
+ */
+export async function heldOutLoss(model: LanguageModel, tokens: Int32Array, seqLen: number, windows: number, batchSize = 16): Promise<number> {
+  const { inputs, targets, count } = evalWindows(tokens, seqLen, windows);
+  let total = 0;
+  let done = 0;
+  while (done < count) {
+    const b = Math.min(batchSize, count - done);
+    const slice = (a: Int32Array) => a.subarray(done * seqLen, (done + b) * seqLen);
+    const lossT = tf.tidy(() => batchLoss(model, slice(inputs), slice(targets), b, seqLen, false));
+    total += (await lossT.data())[0]! * b;
+    lossT.dispose();
+    done += b;
+  }
+  return total / count;
+}
+
+/**
  * nanoGPT-style loop: sample a batch (a pure function of seed and step, so a resumed run sees
  * the same data), forward + backward, clip, AdamW with warm-up + cosine, log, evaluate, save.
  */
@@ -163,20 +182,7 @@ export class Trainer {
   /** Mean validation loss over fixed consecutive windows of the held-out split. */
   async evaluate(): Promise<number> {
     const o = this.opts;
-    const { inputs, targets, count } = evalWindows(this.data.val, o.seqLen, o.evalWindows ?? 16);
-    let total = 0;
-    const perBatch = o.batchSize;
-    let done = 0;
-    while (done < count) {
-      const b = Math.min(perBatch, count - done);
-      const slice = (a: Int32Array) => a.subarray(done * o.seqLen, (done + b) * o.seqLen);
-      const lossT = tf.tidy(() => batchLoss(this.model, slice(inputs), slice(targets), b, o.seqLen, false));
-      const loss = (await lossT.data())[0]!;
-      lossT.dispose();
-      total += loss * b;
-      done += b;
-    }
-    return total / count;
+    return heldOutLoss(this.model, this.data.val, o.seqLen, o.evalWindows ?? 16, o.batchSize);
   }
 
   async checkpoint(): Promise<string | undefined> {
