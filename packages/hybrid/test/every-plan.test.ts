@@ -7,7 +7,7 @@ import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS, mlpInnerSize } from '@deconattn/attention-relaxed';
 import { LanguageModel } from '../src/model/model.js';
 import type { ModelConfig } from '../src/model/config.js';
-import type { LayerPlan } from '../src/model/plan.js';
+import type { PlanPreset } from '../src/model/plan.js';
 import { scoreTokenSequence } from '../src/model/score.js';
 import { NonFiniteLossError, Trainer, type TrainOptions } from '../src/train/trainer.js';
 import { listCheckpoints, loadCheckpoint } from '../src/checkpoint/checkpoint.js';
@@ -28,7 +28,8 @@ const environment = { tokenizer, defaultPassage: (length: number) => fixedPassag
 const d = config.hiddenSize;
 const attentionParams = 4 * d * d + 3 * d;
 
-const plans: LayerPlan[] = [{ preset: 'uniform', mixer: 'standard' }, ...RELAXED_MIXER_IDS.flatMap((mixer): LayerPlan[] => [{ preset: 'uniform', mixer }, { preset: 'hybrid', mixer }])];
+type Plan = { preset: PlanPreset; mixer: string };
+const plans: Plan[] = [{ preset: 'uniform', mixer: 'standard' }, ...RELAXED_MIXER_IDS.flatMap((mixer): Plan[] => [{ preset: 'uniform', mixer }, { preset: 'hybrid', mixer }])];
 
 let root: string;
 let data: { train: Int32Array; val: Int32Array };
