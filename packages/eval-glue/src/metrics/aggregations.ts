@@ -3,7 +3,7 @@
  * gets sample std / sqrt(n); f1, matthews_corrcoef and perplexity are bootstrapped; every other
  * aggregation (custom functions in lm-eval: CB's macro F1, weighted perplexities) reports "N/A".
  */
-import { f1Binary, groupExactMatch, macroF1, matthewsCorrcoef } from './classification.js';
+import { f1Binary, groupExactMatch, macroF1, matthewsCorrcoef, pearson, spearman } from './classification.js';
 import { bootstrapStderr, mean, meanStderr } from './stderr.js';
 
 export type Item = number | readonly [number, number] | readonly [string, number, number];
@@ -39,6 +39,9 @@ export const AGGREGATIONS: Record<string, Aggregation> = {
     },
     stderr: 'none',
   },
+  /** STS-B (fine-tuning): items are [prediction, gold]. */
+  pearson: { fn: (xs) => pearson(golds(xs as unknown as Pairs), preds(xs as unknown as Pairs)), stderr: 'none' },
+  spearmanr: { fn: (xs) => spearman(golds(xs as unknown as Pairs), preds(xs as unknown as Pairs)), stderr: 'none' },
   /** LAMBADA: exp(-mean of the per-document log-likelihoods). */
   perplexity: { fn: (xs) => Math.exp(-mean(xs as number[])), stderr: 'bootstrap' },
   weighted_perplexity: { fn: (xs) => Math.exp(-weightedMean(xs as unknown as Pairs)), stderr: 'none' },
