@@ -21,6 +21,8 @@ const num = (name: string) => (v: string) => {
 };
 import { backendOption, collect, pluginOption } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
+import { addStudyCommand } from './commands/study.js';
+import { addFinetuneCommand } from './commands/finetune.js';
 
 export function createProgram(): Command {
   const program = new Command('deconattn')
@@ -120,6 +122,8 @@ export function createProgram(): Command {
     .action((o) => demoCommand(o));
 
   addEvalCommand(program);
+  addFinetuneCommand(program);
+  addStudyCommand(program);
   for (const add of extraCommands) add(program);
   return program;
 }

@@ -35,12 +35,20 @@ function resolvePlugin(spec: string): string {
     if (!fs.existsSync(file)) throw new DeconattnError(`Plugin '${spec}' has its entry at ${file}, which does not exist: build the plugin first.`);
     return pathToFileURL(file).href;
   }
+  // A package name: find its directory and take the ESM entry through the branch above, so the
+  // plugin shares the CLI's ESM copies of @deconattn/core and tfjs-core.
   for (const base of [path.join(process.cwd(), 'package.json'), import.meta.url]) {
+    let pkgJson: string;
     try {
-      return pathToFileURL(createRequire(base).resolve(spec)).href;
+      pkgJson = createRequire(base).resolve(`${spec}/package.json`);
     } catch {
-      /* try the next base */
+      try {
+        return pathToFileURL(createRequire(base).resolve(spec)).href; // exports without ./package.json
+      } catch {
+        continue;
+      }
     }
+    return resolvePlugin(path.dirname(pkgJson));
   }
   throw new DeconattnError(`Plugin package '${spec}' is not installed. Install it (npm install ${spec}) or pass a path to it.`);
 }

@@ -45,10 +45,10 @@ const paperTrain: TrainDefaults = { batchSize: 8, seqLen: 512, steps: 1000, lr: 
 export const PRESETS: Record<string, Preset> = {
   tiny: {
     name: 'tiny',
-    description: 'd 64, 2 layers, 4 heads, L 64, byte tokenizer',
-    model: { hiddenSize: 64, intermediateSize: 192, numLayers: 2, numHeads: 4, vocabSize: 257, maxPositions: 64, ropeTheta: 10000, rmsNormEps: 1e-6, tieEmbeddings: true },
+    description: 'd 64, 2 layers, 4 heads, L 128, byte tokenizer',
+    model: { hiddenSize: 64, intermediateSize: 192, numLayers: 2, numHeads: 4, vocabSize: 257, maxPositions: 128, ropeTheta: 10000, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'byte' },
-    train: { batchSize: 16, seqLen: 64, steps: 400, lr: 3e-3, warmupSteps: 20, weightDecay: 0.1, evalInterval: 100, logInterval: 20 },
+    train: { batchSize: 8, seqLen: 128, steps: 400, lr: 3e-3, warmupSteps: 20, weightDecay: 0.1, evalInterval: 100, logInterval: 20 },
   },
   small: {
     name: 'small',

@@ -1,0 +1,50 @@
+import { DeconattnError } from '@deconattn/core';
+import { PLAN_PRESETS, type LayerPlan, type PlanPreset } from '@deconattn/hybrid';
+import type { RunGroup } from './types.js';
+
+export const RELAXED = ['mlp', 'approximate', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk'] as const;
+export const CONFIGS = ['uniform', 'hybrid', 'skip'] as const;
+export type StudyConfigName = (typeof CONFIGS)[number];
+
+/** One model to train (skip runs are evaluations of a trained hybrid, listed with it). */
+export interface RunSpec {
+  id: string;
+  label: string;
+  group: RunGroup;
+  mixer: string;
+  placement: string;
+  plan: LayerPlan;
+  /** Skip modes to evaluate after training (hybrid runs). */
+  skips: ('mixer' | 'block')[];
+}
+
+export function skipRunId(id: string, mode: 'mixer' | 'block'): string {
+  return mode === 'mixer' ? `${id}-skip` : `${id}-skip-block`;
+}
+
+/**
+ * The runs of a study: standard (uniform), each mixer uniform and hybrid (MODEL.md §4), each
+ * hybrid also evaluated with its relaxed layers skipped, and any extra placements (the paper's
+ * ablation: first, last, bilateral, 25%, …).
+ */
+export function studyRuns(mixers: string[], configs: StudyConfigName[], placements: string[], skipModes: ('mixer' | 'block')[] = ['mixer']): RunSpec[] {
+  for (const c of configs) if (!CONFIGS.includes(c)) throw new DeconattnError(`Unknown study configuration '${c}'. Use ${CONFIGS.join(', ')}.`);
+  for (const p of placements) {
+    if (!(PLAN_PRESETS as readonly string[]).includes(p) || p === 'uniform') throw new DeconattnError(`Unknown placement '${p}'. Placements: ${PLAN_PRESETS.filter((x) => x !== 'uniform').join(', ')}.`);
+  }
+  if (configs.includes('skip') && !configs.includes('hybrid')) throw new DeconattnError(`'skip' evaluates trained hybrids: add 'hybrid' to --configs.`);
+  const runs: RunSpec[] = [{ id: 'standard', label: 'standard', group: 'baseline', mixer: 'standard', placement: 'uniform', plan: { preset: 'uniform', mixer: 'standard' }, skips: [] }];
+  const relaxed = mixers.filter((m) => m !== 'standard');
+  if (configs.includes('uniform')) for (const m of relaxed) runs.push({ id: `uniform-${m}`, label: `uniform ${m}`, group: 'uniform', mixer: m, placement: 'uniform', plan: { preset: 'uniform', mixer: m }, skips: [] });
+  if (configs.includes('hybrid')) {
+    for (const m of relaxed) {
+      runs.push({ id: `hybrid-${m}`, label: `hybrid ${m}`, group: 'hybrid', mixer: m, placement: 'hybrid', plan: { preset: 'hybrid', mixer: m }, skips: configs.includes('skip') ? skipModes : [] });
+    }
+  }
+  for (const p of placements) {
+    if (p === 'hybrid' && configs.includes('hybrid')) continue;
+    const safe = p.replace('%', 'pct');
+    for (const m of relaxed) runs.push({ id: `${safe}-${m}`, label: `${p} ${m}`, group: 'placement', mixer: m, placement: p, plan: { preset: p as PlanPreset, mixer: m }, skips: [] });
+  }
+  return runs;
+}
