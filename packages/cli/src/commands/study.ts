@@ -119,7 +119,7 @@ export function addStudyCommand(program: Command): void {
     .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, 'uniform,hybrid,skip')
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
     .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer, block', 'mixer')
-    .option('--tasks <list>', 'zero-shot tasks', 'arc_easy,boolq,copa,piqa,rte,lambada_openai')
+    .option('--tasks <list>', 'zero-shot tasks', 'arc_easy,boolq,copa,rte,lambada_openai')
     .option('--limit <n>', 'documents per zero-shot task', (v) => Number(v), 100)
     .option('--wikitext-docs <n>', 'WikiText documents for word perplexity', (v) => Number(v), 4)
     .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', (v) => Number(v), 8)

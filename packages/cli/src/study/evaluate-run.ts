@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { analyzeModel, bundledCorpus, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
 import { evaluate } from '@deconattn/eval-glue';
-import type { RunMetrics, TaskScore } from './types.js';
+import type { RunMetrics } from './types.js';
 
 export interface EvalSettings {
   tasks: string[];
@@ -33,23 +33,31 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
     metrics.wikitext = { wordPerplexity: w['word_perplexity,none']!, bytePerplexity: w['byte_perplexity,none']!, bitsPerByte: w['bits_per_byte,none']!, docs: r.results['n-samples'].wikitext?.effective ?? s.wikitextDocs };
   }
   const zeroShot = s.tasks.filter((t) => t !== 'wikitext');
-  if (zeroShot.length) {
-    onProgress?.(`zero-shot: ${zeroShot.join(', ')}`);
-    const r = await evaluate(scorer, { tasks: zeroShot, limit: s.limit, cacheDir: s.cacheDir, bootstrapIters: 0 });
-    for (const [task, row] of Object.entries(r.results.results)) {
-      if (task in r.results.groups) continue;
-      const metric = LM_TASKS[task] ?? 'acc';
+  for (const task of zeroShot) {
+    onProgress?.(`zero-shot ${task}`);
+    let r;
+    try {
+      r = await evaluate(scorer, { tasks: [task], limit: s.limit, cacheDir: s.cacheDir, bootstrapIters: 0 });
+    } catch (e) {
+      // e.g. a continuation longer than a tiny model's context (lm-eval asserts on those too):
+      // record why, and keep the study going.
+      metrics.skippedTasks = { ...metrics.skippedTasks, [task]: (e as Error).message };
+      continue;
+    }
+    for (const [name, row] of Object.entries(r.results.results)) {
+      if (name in r.results.groups) continue;
+      const metric = LM_TASKS[name] ?? 'acc';
       const values = row as Record<string, number | string>;
       const value = values[`${metric},none`];
       if (typeof value !== 'number') continue;
       const stderr = values[`${metric}_stderr,none`];
-      const score: TaskScore = { metric, value, stderr: typeof stderr === 'number' ? stderr : null, n: r.results['n-samples'][task]?.effective ?? 0 };
-      metrics.tasks[task] = score;
-      if (task === 'lambada_openai' && typeof values['acc,none'] === 'number') metrics.tasks.lambada_openai_acc = { metric: 'acc', value: values['acc,none'] as number, stderr: null, n: score.n };
+      const n = r.results['n-samples'][name]?.effective ?? 0;
+      metrics.tasks[name] = { metric, value, stderr: typeof stderr === 'number' ? stderr : null, n };
+      if (name === 'lambada_openai' && typeof values['acc,none'] === 'number') metrics.tasks.lambada_openai_acc = { metric: 'acc', value: values['acc,none'] as number, stderr: null, n };
     }
-    const nlu = Object.entries(metrics.tasks).filter(([t, v]) => v.metric === 'acc' && !t.startsWith('lambada'));
-    metrics.nluAverage = nlu.length ? nlu.reduce((a, [, v]) => a + v.value, 0) / nlu.length : null;
   }
+  const nlu = Object.entries(metrics.tasks).filter(([t, v]) => v.metric === 'acc' && !t.startsWith('lambada'));
+  metrics.nluAverage = nlu.length ? nlu.reduce((a, [, v]) => a + v.value, 0) / nlu.length : null;
   onProgress?.('attention diagnostics');
   const L = Math.min(s.seqLen, model.config.maxPositions);
   const seqs: number[][] = [];

@@ -22,6 +22,8 @@ export interface RunMetrics {
   tasks: Record<string, TaskScore>;
   /** Mean accuracy over the NLU tasks evaluated (null when none). */
   nluAverage: number | null;
+  /** Tasks that could not be evaluated on this model, with the reason. */
+  skippedTasks?: Record<string, string>;
 }
 
 export interface StudyRun {
