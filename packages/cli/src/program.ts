@@ -23,6 +23,7 @@ import { backendOption, collect, pluginOption } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addStudyCommand } from './commands/study.js';
 import { addFinetuneCommand } from './commands/finetune.js';
+import { addAnalyzeCommand } from './commands/analyze.js';
 
 export function createProgram(): Command {
   const program = new Command('deconattn')
@@ -123,6 +124,7 @@ export function createProgram(): Command {
 
   addEvalCommand(program);
   addFinetuneCommand(program);
+  addAnalyzeCommand(program);
   addStudyCommand(program);
   for (const add of extraCommands) add(program);
   return program;
