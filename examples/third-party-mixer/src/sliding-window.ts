@@ -4,15 +4,14 @@ import {
   DeconattnError,
   applyRope,
   attentionParamSpecs,
-  linear,
-  mergeHeads,
-  splitHeads,
   type MixerContext,
   type MixerState,
   type MixerWeights,
   type ModelDims,
   type TokenMixer,
   type TokenMixerDefinition,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import pkg from '../package.json';
 import { windowBias } from './window-mask.js';
@@ -52,9 +51,9 @@ export class SlidingWindowAttention implements TokenMixer<SlidingWindowOptions> 
     const state = ctx.state;
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
-    const q = applyRope(splitHeads(linear(hn, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    let k = applyRope(splitHeads(linear(hn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    const q = applyRope(projectHeads(hn, w, 'q', numHeads), offset, ropeTheta);
+    let k = applyRope(projectHeads(hn, w, 'k', numHeads), offset, ropeTheta);
+    let v = projectHeads(hn, w, 'v', numHeads);
     // Position of the first key in k (relative to the first query when there is no state).
     let keyStart = 0;
     if (state) ({ k, v, keyStart } = appendToWindow(state, k, v, this.options.window));
@@ -64,7 +63,7 @@ export class SlidingWindowAttention implements TokenMixer<SlidingWindowOptions> 
     // fell out of the cache get explicit zero columns. Raw scores are not captured: the hook's
     // consumers mask only causally and would count the out-of-window scores.
     if (ctx.capture?.attention) ctx.capture.attention(ctx.layer, keyStart > 0 ? (tf.pad(map, [[0, 0], [0, 0], [0, 0], [keyStart, 0]]) as tf.Tensor4D) : map);
-    return linear(mergeHeads(tf.matMul(map, v) as tf.Tensor4D), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(tf.matMul(map, v) as tf.Tensor4D, w);
   }
 }
 

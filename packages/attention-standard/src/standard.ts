@@ -5,15 +5,14 @@ import {
   applyRope,
   attentionParamSpecs,
   causalSoftmaxAttention,
-  linear,
-  mergeHeads,
-  splitHeads,
   type MixerContext,
   type MixerState,
   type MixerWeights,
   type ModelDims,
   type TokenMixer,
   type TokenMixerDefinition,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import pkg from '../package.json';
 
@@ -48,9 +47,9 @@ export class StandardAttention implements TokenMixer<StandardAttentionOptions> {
     const state = ctx.state;
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
-    let q = splitHeads(linear(hn, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads);
-    let k = splitHeads(linear(hn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads);
-    let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    let q = projectHeads(hn, w, 'q', numHeads);
+    let k = projectHeads(hn, w, 'k', numHeads);
+    let v = projectHeads(hn, w, 'v', numHeads);
     if (this.options.rope) {
       q = applyRope(q, offset, ropeTheta);
       k = applyRope(k, offset, ropeTheta);
@@ -60,7 +59,7 @@ export class StandardAttention implements TokenMixer<StandardAttentionOptions> {
     const { out, map, logits } = causalSoftmaxAttention(q, k, v, past, want);
     if (map) ctx.capture!.attention!(ctx.layer, map);
     if (logits) ctx.capture!.logits!(ctx.layer, logits);
-    return linear(mergeHeads(out), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(out, w);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelDims, ParamSpec } from './spec.js';
+import type { MixerWeights, ModelDims, ParamSpec } from './spec.js';
+import { linear } from './blocks/linear.js';
 import { INIT_STD } from './blocks/init.js';
 import { causalBias } from './blocks/mask.js';
 
@@ -13,6 +14,16 @@ export function splitHeads(x: tf.Tensor3D, numHeads: number): tf.Tensor4D {
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
   const [b, h, t, dh] = x.shape;
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, h * dh]) as tf.Tensor3D;
+}
+
+/** `split_heads(x W + b)` for the attention projection `q`, `k` or `v` (weights `{which}_proj.*`). */
+export function projectHeads(x: tf.Tensor3D, w: MixerWeights, which: 'q' | 'k' | 'v', numHeads: number): tf.Tensor4D {
+  return splitHeads(linear(x, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D, numHeads);
+}
+
+/** Heads concatenated, then W_O (no bias): the attention sublayer's output. */
+export function outputProjection(heads: tf.Tensor4D, w: MixerWeights): tf.Tensor3D {
+  return linear(mergeHeads(heads), w['o_proj.weight']!) as tf.Tensor3D;
 }
 
 /**

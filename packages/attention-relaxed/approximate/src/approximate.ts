@@ -5,15 +5,14 @@ import {
   applyRope,
   attentionParamSpecs,
   causalMask,
-  linear,
-  mergeHeads,
-  splitHeads,
   type MixerContext,
   type MixerState,
   type MixerWeights,
   type ModelDims,
   type TokenMixer,
   type TokenMixerDefinition,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import pkg from '../package.json';
 
@@ -57,9 +56,9 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
     const { numHeads, headDim, ropeTheta } = this.dims;
     const state = ctx.state;
     const offset = state ? state.length : ctx.positionOffset;
-    const q = applyRope(splitHeads(linear(hn, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    const k = applyRope(splitHeads(linear(hn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    const v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    const q = applyRope(projectHeads(hn, w, 'q', numHeads), offset, ropeTheta);
+    const k = applyRope(projectHeads(hn, w, 'k', numHeads), offset, ropeTheta);
+    const v = projectHeads(hn, w, 'v', numHeads);
     const t = hn.shape[1];
     // The chunk's own causal block, in the parallel Taylor form: exact for every chunk size.
     const { kernel, logits } = this.taylor(q, k, headDim);
@@ -88,7 +87,7 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
       if (ctx.capture.attention) ctx.capture.attention(ctx.layer, tf.div(within, den) as tf.Tensor4D);
       if (ctx.capture.logits) ctx.capture.logits(ctx.layer, logits);
     }
-    return linear(mergeHeads(tf.div(num, den) as tf.Tensor4D), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(tf.div(num, den) as tf.Tensor4D, w);
   }
 
   /** `T(s)` for every query/key pair of the chunk (not yet masked) and the scores `s = q·k/√dh`. */

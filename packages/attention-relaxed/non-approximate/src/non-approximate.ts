@@ -5,7 +5,6 @@ import {
   attentionParamSpecs,
   causalBias,
   linear,
-  mergeHeads,
   silu,
   splitHeads,
   type MixerContext,
@@ -14,6 +13,8 @@ import {
   type ModelDims,
   type TokenMixer,
   type TokenMixerDefinition,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import pkg from '../package.json';
 import { pairMax, rowMax } from './stabilisers.js';
@@ -67,8 +68,8 @@ export class NonApproximateAttention implements TokenMixer<NonApproximateAttenti
     const { numHeads, headDim } = this.dims;
     const state = ctx.state;
     const q = splitHeads(silu(linear(hn, w['q_proj.weight'], w['q_proj.bias'])) as tf.Tensor3D, numHeads);
-    const k = splitHeads(linear(hn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads);
-    const v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    const k = projectHeads(hn, w, 'k', numHeads);
+    const v = projectHeads(hn, w, 'v', numHeads);
     const scores = tf.mul(tf.sum(tf.mul(q, k), -1), 1 / Math.sqrt(headDim)) as tf.Tensor3D; // B×h×T
     const t = hn.shape[1];
     if (!state && ctx.capture) this.capture(scores, ctx);
@@ -93,7 +94,7 @@ export class NonApproximateAttention implements TokenMixer<NonApproximateAttenti
       state.length += t;
     }
     const out = outs.length === 1 ? outs[0]! : (tf.concat(outs, 2) as tf.Tensor4D);
-    return linear(mergeHeads(out), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(out, w);
   }
 
   /** `A_ij = e^{s_j} / Σ_{m≤i} e^{s_m}` (a masked row softmax, exact) and the scores per row. */

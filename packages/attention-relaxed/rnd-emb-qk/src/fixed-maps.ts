@@ -5,14 +5,13 @@ import {
   applyRope,
   attentionParamSpecs,
   causalBias,
-  linear,
-  mergeHeads,
-  splitHeads,
   type MixerContext,
   type MixerState,
   type MixerWeights,
   type ModelDims,
   type TokenMixer,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import { stopGradient } from './stopGradient.js';
 
@@ -72,7 +71,7 @@ export class FixedStreamAttention<Options extends FixedStreamMixerOptions> imple
       );
     }
     const map = this.mapRows(stream, w, ctx, start, end); // 1×h×T×end
-    let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, this.dims.numHeads);
+    let v = projectHeads(hn, w, 'v', this.dims.numHeads);
     if (state) {
       const old = state.tensors.v as tf.Tensor4D | undefined;
       if (old) v = tf.concat([old, v], 2) as tf.Tensor4D;
@@ -85,7 +84,7 @@ export class FixedStreamAttention<Options extends FixedStreamMixerOptions> imple
       const { q, k } = this.streamQK(stream, w, end);
       ctx.capture.logits(ctx.layer, tf.tile(this.rows(q, k, start, end).logits, [b, 1, 1, 1]) as tf.Tensor4D);
     }
-    return linear(mergeHeads(sharedMapTimes(map, v)), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(sharedMapTimes(map, v), w);
   }
 
   /** Rows start…end−1 (keys 0…end−1) of the layer's map, from the inference cache when there is one. */
@@ -125,8 +124,8 @@ export class FixedStreamAttention<Options extends FixedStreamMixerOptions> imple
     const { numHeads, ropeTheta } = this.dims;
     let xn = end === stream.shape[1] ? stream : (tf.slice(stream, [0, 0, 0], [1, end, -1]) as tf.Tensor3D);
     if (this.options.stopGradient) xn = stopGradient(xn);
-    const q = applyRope(splitHeads(linear(xn, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads), 0, ropeTheta);
-    const k = applyRope(splitHeads(linear(xn, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads), 0, ropeTheta);
+    const q = applyRope(projectHeads(xn, w, 'q', numHeads), 0, ropeTheta);
+    const k = applyRope(projectHeads(xn, w, 'k', numHeads), 0, ropeTheta);
     return { q, k };
   }
 

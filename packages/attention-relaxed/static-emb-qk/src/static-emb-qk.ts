@@ -6,15 +6,14 @@ import {
   applyRope,
   attentionParamSpecs,
   causalSoftmaxAttention,
-  linear,
-  mergeHeads,
-  splitHeads,
   type MixerContext,
   type MixerState,
   type MixerWeights,
   type ModelDims,
   type TokenMixer,
   type TokenMixerDefinition,
+  projectHeads,
+  outputProjection,
 } from '@deconattn/core';
 import pkg from '../package.json';
 import { attentionNorm } from './attention-norm.js';
@@ -58,9 +57,9 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
     const en = attentionNorm(e, ctx);
-    const q = applyRope(splitHeads(linear(en, w['q_proj.weight'], w['q_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    let k = applyRope(splitHeads(linear(en, w['k_proj.weight'], w['k_proj.bias']) as tf.Tensor3D, numHeads), offset, ropeTheta);
-    let v = splitHeads(linear(hn, w['v_proj.weight'], w['v_proj.bias']) as tf.Tensor3D, numHeads);
+    const q = applyRope(projectHeads(en, w, 'q', numHeads), offset, ropeTheta);
+    let k = applyRope(projectHeads(en, w, 'k', numHeads), offset, ropeTheta);
+    let v = projectHeads(hn, w, 'v', numHeads);
     if (state) {
       const oldK = state.tensors.k as tf.Tensor4D | undefined;
       const oldV = state.tensors.v as tf.Tensor4D | undefined;
@@ -78,7 +77,7 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
     const { out, map, logits } = causalSoftmaxAttention(q, k, v, past, want);
     if (map) ctx.capture!.attention!(ctx.layer, map);
     if (logits) ctx.capture!.logits!(ctx.layer, logits);
-    return linear(mergeHeads(out), w['o_proj.weight']) as tf.Tensor3D;
+    return outputProjection(out, w);
   }
 }
 
