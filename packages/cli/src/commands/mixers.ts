@@ -1,4 +1,4 @@
-import { countParams, listMixers } from '@deconattn/core';
+import { attentionParamCount, countParams, listMixers } from '@deconattn/core';
 import { dimsOf, getPreset, parsePlan, resolvePlan } from '@deconattn/hybrid';
 import { loadPlugins } from '../util/plugins.js';
 import { markdownTable } from '../util/table.js';
@@ -16,6 +16,8 @@ export async function mixersCommand(o: { json?: boolean; preset: string; filter?
       decoding: def.decoding,
       attentionMap: def.hasAttentionMap,
       paramsPerLayer: countParams(mixer.params()),
+      /** Parameters minus standard attention's 4d² + 3d (mlp matches it only as closely as an integer width allows). */
+      vsStandard: countParams(mixer.params()) - attentionParamCount(dims.hiddenSize),
       description: def.description,
     };
   });
@@ -24,7 +26,7 @@ export async function mixersCommand(o: { json?: boolean; preset: string; filter?
     return;
   }
   console.log(`Registered token mixers (parameters per layer at d = ${dims.hiddenSize}, preset ${o.preset}):\n`);
-  console.log(markdownTable(['id', 'package', 'relaxes', 'decoding', 'params/layer'], rows.map((r) => [r.id, `${r.package}@${r.version}`, r.principle, r.decoding, r.paramsPerLayer])));
+  console.log(markdownTable(['id', 'package', 'relaxes', 'decoding', 'params/layer', 'vs standard'], rows.map((r) => [r.id, `${r.package}@${r.version}`, r.principle, r.decoding, r.paramsPerLayer, r.vsStandard === 0 ? 'equal' : `${r.vsStandard > 0 ? '+' : ''}${r.vsStandard}`])));
 }
 
 export function planCommand(planText: string, o: { layers: number; json?: boolean }): void {
