@@ -99,6 +99,33 @@ describe('deconattn CLI', () => {
     expect(run(['score', '--model', corrupt, '--text-file', text]).stderr).toMatch(/Corrupt checkpoint: .*model.safetensors/);
   });
 
+  it('evaluates zero-shot as the harness does, writes results and samples, and reuses cached answers', () => {
+    const out = path.join(dir, 'eval.json');
+    const table = ok(['eval', '--model', model, '--tasks', 'copa,rte', '--limit', '4', '--output', out, '--log-samples']);
+    expect(table).toMatch(/\|copa\|1\|none\|0\|acc\|/);
+    const results = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(results.results.copa['acc,none']).toBeGreaterThanOrEqual(0);
+    expect(results['n-samples'].copa).toEqual({ original: 100, effective: 4 });
+    const samples = fs.readFileSync(path.join(dir, 'eval.samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(samples.length).toBe(8);
+    expect(samples[0]).toMatchObject({ task: 'copa', doc_id: 0 });
+    const again = JSON.parse(ok(['eval', '--model', model, '--tasks', 'copa,rte', '--limit', '4', '--json']));
+    expect(again.results.copa['acc,none']).toBe(results.results.copa['acc,none']);
+    expect(run(['eval', '--model', model, '--tasks', 'copaa']).stderr).toMatch(/copaa/);
+  });
+
+  it('fine-tunes a head and reports the official metric', () => {
+    const out = JSON.parse(ok(['finetune', '--model', model, '--tasks', 'copa', '--epochs', '1', '--train-limit', '16', '--limit', '8', '--json']));
+    expect(out.results.copa['acc,none']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('analyses attention per layer', () => {
+    const out = JSON.parse(ok(['analyze', '--model', model, '--sequences', '2', '--length', '32', '--json']));
+    expect(out.analysis.layers.map((l: any) => l.mixer)).toEqual(['standard', 'standard']);
+    expect(out.analysis.layers[0].indicators.entropy).toBeGreaterThan(0);
+    expect(out.analysis.layers[0].logits.count).toBe(2 * 4 * (32 * 33) / 2);
+  });
+
   it('benchmarks a backend: training tokens/s, decoding tokens/s, GFLOP/s', () => {
     const out = JSON.parse(ok(['bench', '--backends', 'wasm', '--steps', '1', '--json']));
     expect(out.rows[0]).toMatchObject({ backend: 'wasm', plan: 'uniform:standard' });
