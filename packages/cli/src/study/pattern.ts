@@ -43,21 +43,21 @@ export function checkPattern(runs: StudyRun[]): PatternCheck[] {
   out.push({
     claim: 'The other uniform variants land between standard and uniform mlp (no better than standard, better than mlp).',
     holds: between.length === 0 || mlp === undefined ? null : between.every(([, v]) => v! >= std * 0.98 && v! < mlp),
-    evidence: between.map(([m, v]) => `${m} ${fmt(v)}`).join(', ') + `; standard ${fmt(std)}, mlp ${fmt(mlp)}`,
+    evidence: `${between.length ? between.map(([m, v]) => `${m} ${fmt(v)}`).join(', ') : 'none of approximate, rnd-emb-qk, fixed-seq-qk, static-emb-qk was run uniform'}; standard ${fmt(std)}, mlp ${fmt(mlp)}`,
   });
 
   const hybrids = runs.filter((r) => r.group === 'hybrid');
   out.push({
     claim: `Every hybrid is close to standard (held-out PPL within ${Math.round((CLOSE - 1) * 100)} % of standard).`,
     holds: hybrids.length === 0 ? null : hybrids.every((r) => (ppl(r.id) ?? Infinity) <= CLOSE * std),
-    evidence: hybrids.map((r) => `${r.mixer} ${fmt(ppl(r.id))}`).join(', ') + `; standard ${fmt(std)}`,
+    evidence: `${hybrids.map((r) => `${r.mixer} ${fmt(ppl(r.id))}`).join(', ') || 'no hybrid run'}; standard ${fmt(std)}`,
   });
 
   const skips = runs.filter((r) => r.group === 'hybrid-skip' && r.evaluatedFrom);
   out.push({
     claim: `Skipping a hybrid's relaxed layers collapses it (held-out PPL ≥ ${COLLAPSE}× the same hybrid's): those layers contribute.`,
     holds: skips.length === 0 ? null : skips.every((r) => (ppl(r.id) ?? 0) >= COLLAPSE * (ppl(r.evaluatedFrom!) ?? Infinity)),
-    evidence: skips.map((r) => `${r.mixer}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`).join(', '),
+    evidence: skips.map((r) => `${r.mixer}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`).join(', ') || 'no skip evaluation',
   });
 
   const quarter = runs.filter((r) => r.placement === '25%');
