@@ -30,7 +30,7 @@ export async function renderAnalysisReport(analysis: ModelAnalysis, meta: { mode
       id: 'logits',
       title: 'Pre-softmax logits',
       intro: '',
-      charts: [logitRangeChart('logit-range', [{ key: 'baseline', title: label, series: [series] }]), logitHistogramChart('logits', `Logit distributions — ${label}`, [series])],
+      charts: [logitRangeChart('logit-range', [{ key: 'baseline', title: label, short: label, series: [series] }]), logitHistogramChart('logits', `Logit distributions — ${label}`, [series])],
     },
     { id: 'maps', title: 'Attention maps', intro: '', charts: [heatmapChart(series, heatmapSide([series]))] },
   ];

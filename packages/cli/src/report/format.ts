@@ -16,12 +16,18 @@ export function formatPerplexity(ppl: number | null | undefined): string {
   return ppl.toFixed(1);
 }
 
-/** Parameter counts the way papers write them: 1.23M, 456.8K. */
+/** A ratio to standard: ×1.05, ×18, ×3E+3. */
+export function formatRatio(r: number): string {
+  if (!Number.isFinite(r)) return `×${r}`;
+  return `×${r < 10 ? r.toFixed(2) : r < 1000 ? r.toFixed(0) : r.toExponential(0).replace('e+', 'E+')}`;
+}
+
+/** Parameter counts with four significant digits (equal-size variants differ in the last ones): 1.235M, 456.8K. */
 export function formatParameters(n: number): string {
   if (!Number.isFinite(n)) return '–';
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(4)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toPrecision(4)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toPrecision(4)}K`;
   return String(n);
 }
 

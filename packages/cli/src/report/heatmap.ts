@@ -4,8 +4,8 @@ import type { Chart } from './vega.js';
 
 /** Largest map side drawn as is; larger maps are block-averaged down (keeps the file small). */
 export const MAX_MAP_SIDE = 64;
-/** Budget of drawn cells over all heatmaps of one report (each is one SVG path, ~60 bytes). */
-export const CELL_BUDGET = 120_000;
+/** Budget of drawn cells over all heatmaps of one report (each is one SVG path, ~70 bytes: ≤ ~4 MB). */
+export const CELL_BUDGET = 60_000;
 const SIDES = [64, 48, 32, 24, 16, 12, 8];
 
 /**
@@ -49,6 +49,7 @@ export function heatmapSide(series: Series[]): number {
 export function heatmapChart(s: Series, side: number): Chart | null {
   const a = s.analysis;
   if (!a || !mapsOf(s).length) return null;
+  // Drawn with crisp edges (page CSS): no hairline seams between neighbouring cells.
   const L = a.length;
   const n = Math.min(side, L);
   const rows: { layer: string; head: string; i: number; k: number; w: number }[] = [];
@@ -67,14 +68,17 @@ export function heatmapChart(s: Series, side: number): Chart | null {
       for (let i = 0; i < n; i++) for (let k = 0; k <= i; k++) rows.push({ layer: name, head: `head ${h + 1}`, i, k, w: Math.round(d[i * n + k]! * 1e4) / 1e4 });
     });
   });
-  const panel = Math.max(90, Math.min(170, 3 * n));
+  // Whole pixels per cell keep the SVG's coordinates short and the cells' edges sharp.
+  const cell = Math.max(2, Math.floor(150 / n));
+  const panel = cell * n;
   const spec = {
     data: { values: rows },
     // Thousands of cells: no per-cell ARIA descriptions (they would double the file size).
     config: { aria: false, view: { stroke: null } },
+    // Layers across, heads down: models have more layers than heads, pages more width than rows.
     facet: {
-      row: { field: 'layer', type: 'nominal', sort: layerNames, title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 200 } },
-      column: { field: 'head', type: 'nominal', title: null },
+      column: { field: 'layer', type: 'nominal', sort: layerNames, title: null, header: { labelLimit: 0, labelFontSize: 11, labelFontWeight: 'normal' } },
+      row: { field: 'head', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } },
     },
     spec: {
       width: panel,
@@ -90,7 +94,7 @@ export function heatmapChart(s: Series, side: number): Chart | null {
   return {
     id: `heatmap-${s.id}`,
     title: `Attention maps — ${s.label}`,
-    caption: `Attention weights of the sample sequence (${L} tokens) in each layer (rows) and head (columns): query position top to bottom, key position left to right, causal part only; colour on a square-root scale from 0 to 1. A bright diagonal is local focus, a bright first column an attention sink, an even wash mean pooling.${n < L ? ` Downsampled from ${L}×${L} to ${n}×${n} by block averaging.` : ''}${noMap.length ? ` Layers without an attention map: ${noMap.join(', ')}.` : ''}`,
+    caption: `Attention weights of the sample sequence (${L} tokens) in each layer (columns) and head (rows): query position top to bottom, key position left to right, causal part only; colour on a square-root scale from 0 to 1. A bright diagonal is local focus, a bright first column an attention sink, an even wash mean pooling.${n < L ? ` Downsampled from ${L}×${L} to ${n}×${n} by block averaging.` : ''}${noMap.length ? ` Layers without an attention map: ${noMap.join(', ')}.` : ''}`,
     spec,
   };
 }

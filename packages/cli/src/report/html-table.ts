@@ -1,5 +1,5 @@
 import type { RunGroup, StudyResults } from '../study/types.js';
-import { escapeHtml } from './format.js';
+import { escapeHtml, formatRatio } from './format.js';
 import type { Series } from './series.js';
 import { groupedLabels } from './table.js';
 import { buildTable1 } from './table-model.js';
@@ -43,7 +43,7 @@ export function table1Html(results: StudyResults, series: Series[]): string {
         const v = row.values[c.key];
         if (c.key === 'heldout' && model.standardPerplexity && v !== null && v !== undefined && Number.isFinite(v) && row.run.group !== 'baseline') {
           const ratio = v / model.standardPerplexity;
-          return `<td class="${closeness(ratio)}">${escapeHtml(row.cells[c.key]!)}<span class="ratio">×${ratio.toFixed(2)}</span></td>`;
+          return `<td class="${closeness(ratio)}">${escapeHtml(row.cells[c.key]!)}<span class="ratio">${formatRatio(ratio)}</span></td>`;
         }
         return `<td>${escapeHtml(row.cells[c.key] ?? '–')}</td>`;
       });

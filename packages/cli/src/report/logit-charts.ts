@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { colorScale, type Comparison, type Series } from './series.js';
+import { colorScale, decades, type Comparison, type Series } from './series.js';
 import type { Chart } from './vega.js';
 
 const hasLogits = (s: Series) => !!s.analysis?.layers.some((l) => l.logits && l.logits.count > 0);
@@ -17,18 +17,20 @@ export function logitRangeChart(id: string, groups: Comparison[]): Chart | null 
       if (!shown.includes(s)) shown.push(s);
       for (const l of s.analysis!.layers) {
         const ok = l.logits && l.logits.count > 0 && Number.isFinite(l.logits.absMax);
-        rows.push({ panel: g.title, run: s.label, layer: l.layer, absMax: ok ? Math.max(l.logits!.absMax, 1e-3) : null, p99: ok ? l.logits!.quantiles.p99 : null });
+        rows.push({ panel: g.short, run: s.label, layer: l.layer, absMax: ok ? Math.max(l.logits!.absMax, 1e-3) : null, p99: ok ? l.logits!.quantiles.p99 : null });
       }
     }
   }
   if (!rows.some((r) => r.absMax !== null)) return null;
   const layers = Math.max(...rows.map((r) => r.layer));
+  const finite = rows.filter((r) => r.absMax !== null).map((r) => r.absMax!);
+  const yTicks = decades(Math.min(1, ...finite), Math.max(10, ...finite));
   const x = { field: 'layer', type: 'quantitative', title: 'layer', scale: { domain: [1, layers], nice: false }, axis: { format: 'd', values: Array.from({ length: layers }, (_, i) => i + 1) } } as const;
-  const y = { field: 'absMax', type: 'quantitative', title: 'largest |logit| (log scale)', scale: { type: 'log' } } as const;
+  const y = { field: 'absMax', type: 'quantitative', title: 'largest |logit| (log scale)', scale: { type: 'log', domain: [yTicks[0], yTicks[yTicks.length - 1]] }, axis: { values: yTicks, format: '~g' } } as const;
   const color = { field: 'run', type: 'nominal', scale: colorScale(shown), title: 'model', sort: shown.map((s) => s.label) } as const;
   const spec = {
     data: { values: rows },
-    facet: { field: 'panel', type: 'nominal', sort: groups.map((g) => g.title), title: null, header: { labelLimit: 300 } },
+    facet: { field: 'panel', type: 'nominal', sort: groups.map((g) => g.short), title: null, header: { labelLimit: 300 } },
     columns: 2,
     spec: {
       width: 330,
@@ -55,20 +57,23 @@ export function logitRangeChart(id: string, groups: Comparison[]): Chart | null 
 export function logitHistogramChart(id: string, title: string, series: Series[]): Chart | null {
   const shown = series.filter(hasLogits);
   if (!shown.length) return null;
-  const rows: { run: string; layer: string; x: number; fraction: number | null }[] = [];
+  const rows: { run: string; layer: string; x: number; fraction: number }[] = [];
   let absMax = 1;
-  const layerName = (n: number, mixer: string) => `layer ${n}${mixer ? ` (${mixer === 'standard' ? 'standard' : 'relaxed'})` : ''}`;
-  const sameMixers = shown.every((s) => s.analysis!.layers.every((l, i) => (l.mixer === 'standard') === (shown[0]!.analysis!.layers[i]?.mixer === 'standard')));
+  // Empty bins sit on the floor of the log axis: one logit in the largest histogram shown.
+  const floor = 10 ** Math.floor(Math.log10(1 / Math.max(...shown.flatMap((s) => s.analysis!.layers.map((l) => l.logits?.count ?? 1)))));
+  // One model: name each layer's mixer; several: the mixers differ per model (see the legend).
+  const layerName = (l: { layer: number; mixer: string }) => `layer ${l.layer}${shown.length === 1 ? ` · ${l.mixer}` : ''}`;
   for (const s of shown) {
     for (const l of s.analysis!.layers) {
       const st = l.logits;
       if (!st || st.count === 0) continue;
       const { edges, counts } = st.histogram;
       absMax = Math.max(absMax, Number.isFinite(st.absMax) ? st.absMax : 1);
-      const layer = sameMixers ? layerName(l.layer, l.mixer) : layerName(l.layer, '');
+      const layer = layerName(l);
+      // The histogram's outline: each bin a flat step from its lower to its upper edge.
       for (let j = 0; j < counts.length; j++) {
-        const mid = (edges[j]! + edges[j + 1]!) / 2;
-        rows.push({ run: s.label, layer, x: mid, fraction: counts[j]! > 0 ? counts[j]! / st.count : null });
+        const fraction = Math.max(floor, counts[j]! / st.count);
+        rows.push({ run: s.label, layer, x: edges[j]!, fraction }, { run: s.label, layer, x: edges[j + 1]!, fraction });
       }
     }
   }
@@ -81,20 +86,21 @@ export function logitHistogramChart(id: string, title: string, series: Series[])
     facet: { field: 'layer', type: 'nominal', sort: layerOrder, title: null },
     columns: 4,
     spec: {
-      width: 190,
+      width: 200,
       height: 130,
-      mark: { type: 'line', strokeWidth: 1.6, interpolate: 'step', point: { size: 12, filled: true } },
+      mark: { type: 'line', strokeWidth: 1.6, opacity: 0.9 },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: 'pre-softmax logit (symmetric log scale)', scale: { type: 'symlog' }, axis: { values: ticks.sort((a, b) => a - b), format: '~s', labelOverlap: true } },
-        y: { field: 'fraction', type: 'quantitative', title: 'fraction of logits', scale: { type: 'log' }, axis: { format: '~e' } },
+        x: { field: 'x', type: 'quantitative', title: 'logit (symlog)', scale: { type: 'symlog' }, axis: { values: ticks.sort((a, b) => a - b), format: '~s', labelOverlap: true } },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction (log)', scale: { type: 'log', domain: [floor, 1] }, axis: { values: decades(floor, 1), format: '~g' } },
         color,
+        detail: { field: 'run', type: 'nominal' },
       },
     },
   } as unknown as TopLevelSpec;
   return {
     id,
     title,
-    caption: `Distribution of pre-softmax attention logits in each layer: the fraction of logits per bin (log scale), on a symmetric-log x axis (bins 0, ±10^(k/4)). Narrow curves around 0 mean bounded logits; curves reaching 10² or beyond show the growth the paper sees in uniform non-approximate.`,
+    caption: `Histogram of the pre-softmax attention logits in each layer (every head, causal position and sequence): the fraction of logits per bin on a log axis, against the logit value on a symmetric-log axis (bins between 0 and ±10^(k/4)); empty bins lie on the bottom edge. Narrow curves around 0 mean bounded logits; curves reaching 10² or beyond show the growth the paper sees in uniform non-approximate.`,
     spec,
   };
 }

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { formatPerplexity } from './format.js';
-import { colorScale, type Series } from './series.js';
+import { formatPerplexity, formatRatio } from './format.js';
+import { colorScale, decades, type Series } from './series.js';
 import type { Chart } from './vega.js';
 
 /**
@@ -14,14 +14,15 @@ export function overviewChart(series: Series[]): Chart | null {
   const measured = series.filter((s) => s.run?.metrics && Number.isFinite(s.run.metrics.valPerplexity) && s.run.metrics.valPerplexity > 0);
   const ratios = measured.map((s) => s.run!.metrics!.valPerplexity / base);
   const lo = Math.min(1, ...ratios) / 1.25;
-  const hi = Math.max(1, ...ratios) * 4;
+  // Room on the right for the labels; the axis ends on a decade.
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(1, ...ratios) * 3));
   const rows = series.map((s) => {
     const ppl = s.run?.metrics?.valPerplexity;
     const ok = ppl !== undefined && Number.isFinite(ppl) && ppl > 0;
     return {
       run: s.label,
       ratio: ok ? ppl / base : null,
-      text: ok ? `${formatPerplexity(ppl)} (×${(ppl / base).toFixed(2)})` : `${s.run?.status === 'ok' ? 'not measured' : s.run?.status ?? 'not measured'}${ppl !== undefined && !ok ? ` (PPL ${formatPerplexity(ppl)})` : ''}`,
+      text: ok ? `${formatPerplexity(ppl)} (${formatRatio(ppl / base)})` : `${s.run?.status === 'ok' ? 'not measured' : s.run?.status ?? 'not measured'}${ppl !== undefined && !ok ? ` (PPL ${formatPerplexity(ppl)})` : ''}`,
       floor: lo,
     };
   });
@@ -37,7 +38,7 @@ export function overviewChart(series: Series[]): Chart | null {
         mark: { type: 'bar', height: { band: 0.7 } },
         encoding: {
           y,
-          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, title: "held-out perplexity ÷ standard's (log scale; 1 = standard)" },
+          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log', domain: [lo, hi], nice: false }, title: "held-out perplexity ÷ standard's (log scale; 1 = standard)", axis: { values: decades(lo, hi).filter((v) => v >= lo && v <= hi), format: '~g' } },
           x2: { datum: lo },
           color: { field: 'run', type: 'nominal', scale: colorScale(series), legend: null },
         },

@@ -23,6 +23,7 @@ figure.chart { margin: 16px 0 28px; }
 figure.chart h3 { margin-top: 0; }
 figure.chart .plot { overflow-x: auto; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart[data-chart^="heatmap"] svg path { shape-rendering: crispEdges; }
 figcaption { font-size: 13px; color: var(--muted); max-width: 900px; margin-top: 6px; }
 ul.pattern { list-style: none; padding: 0; }
 ul.pattern li { margin: 0 0 10px; padding: 8px 12px; border-left: 5px solid var(--na); background: #f6f6f6; }

@@ -21,6 +21,8 @@ export interface Series {
 export interface Comparison {
   key: RunGroup;
   title: string;
+  /** For facet headers: "standard + uniform". */
+  short: string;
   series: Series[];
 }
 
@@ -43,7 +45,7 @@ export function comparisons(series: Series[]): Comparison[] {
   const out: Comparison[] = [];
   for (const key of ['uniform', 'hybrid', 'hybrid-skip', 'placement'] as const) {
     const members = series.filter((s) => s.group === key);
-    if (members.length) out.push({ key, title: COMPARISON_TITLES[key]!, series: [...baseline, ...members] });
+    if (members.length) out.push({ key, title: COMPARISON_TITLES[key]!, short: baseline.length ? `standard + ${key}` : key, series: [...baseline, ...members] });
   }
   return out;
 }
@@ -51,4 +53,11 @@ export function comparisons(series: Series[]): Comparison[] {
 /** The Vega-Lite colour scale that pins each label to its series' colour. */
 export function colorScale(series: Series[]): { domain: string[]; range: string[] } {
   return { domain: series.map((s) => s.label), range: series.map((s) => s.color) };
+}
+
+/** Powers of ten spanning [lo, hi]: tick values for a log axis (Vega's defaults crowd it). */
+export function decades(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) out.push(10 ** p);
+  return out;
 }
