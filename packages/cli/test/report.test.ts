@@ -60,7 +60,7 @@ describe('renderTable1 (Markdown)', () => {
     expect(std.slice(9)).toEqual(['812.3', '1534.2', '1.235M', 'ok']);
     const skip = rows[6]!;
     expect(skip.slice(8, 11)).toEqual(['2E+5', '2E+5', '5E+6']);
-    expect(rows[1]![10]).toBe('1E+5');
+    expect(rows[3]![10]).toBe('2E+4');
     expect(formatPerplexity(10000)).toBe('10000.0');
     expect(formatPerplexity(19578.1)).toBe('2E+4');
     expect(formatPerplexity(Infinity)).toBe('inf');
@@ -76,6 +76,9 @@ describe('renderTable1 (Markdown)', () => {
     expect(row[12]).toBe('diverged');
     expect(md).toContain('- uniform non-approximate: diverged — Training diverged: the loss at step 70 is NaN.');
     expect(md).toContain('- hybrid-skip rnd-emb-qk: hybrid rnd-emb-qk evaluated with its relaxed layers skipped (mixer).');
+    // A task a run could not be evaluated on: a dash in its row, the reason below.
+    expect(parse(md).find((r) => r[0] === '**uniform** mlp')![10]).toBe('–');
+    expect(md).toContain('- lambada_openai not evaluated for uniform mlp: a continuation is longer than the model context (128 tokens)');
   });
 
   it('leaves out columns no run measured and keeps LAMBADA accuracy in its own column', () => {
@@ -83,12 +86,45 @@ describe('renderTable1 (Markdown)', () => {
     for (const run of r.runs) {
       if (!run.metrics) continue;
       delete run.metrics.wikitext;
-      run.metrics.tasks = { copa: { metric: 'acc', value: 0.6, stderr: null, n: 10 }, lambada_openai: { metric: 'acc', value: 0.031, stderr: null, n: 10 } };
+      // The study runner's convention: lambada_openai holds perplexity, lambada_openai_acc accuracy.
+      run.metrics.tasks = { copa: { metric: 'acc', value: 0.6, stderr: null, n: 10 }, lambada_openai_acc: { metric: 'acc', value: 0.031, stderr: null, n: 10 } };
       run.metrics.nluAverage = 0.6;
     }
     const [header, , std] = parse(renderTable1(r));
     expect(header).toEqual(['model', 'COPA', 'Avg', 'Held-out PPL', 'LAMB acc', 'Params', 'Status']);
     expect(std).toEqual(['standard', '60.0', '60.0', Math.exp(4.1).toFixed(1), '3.1', '1.235M', 'ok']);
+  });
+});
+
+describe('placement runs (the ablation)', () => {
+  const withPlacements = () => {
+    const r = makeStudyResults();
+    const hybrid = r.runs.find((x) => x.id === 'hybrid-rnd-emb-qk')!;
+    const placement = (id: string, label: string, mixer: string, preset: 'bilateral' | 'first') => ({ ...hybrid, id, label, mixer, placement: preset, group: 'placement' as const, plan: { preset, mixer } });
+    // Listed first on purpose: placements go last, in the order the study ran them.
+    r.runs.unshift(placement('bilateral-rnd-emb-qk', 'bilateral rnd-emb-qk', 'rnd-emb-qk', 'bilateral'), placement('bilateral-mlp', 'bilateral mlp', 'mlp', 'bilateral'), placement('first-rnd-emb-qk', 'first rnd-emb-qk', 'rnd-emb-qk', 'first'));
+    return r;
+  };
+
+  it('come last in study order, each placement word bold once', () => {
+    const rows = renderTable1(withPlacements()).split('\n').filter((l) => l.startsWith('| ')).slice(1).map((l) => l.split('|')[1]!.trim());
+    expect(rows.slice(-4)).toEqual(['**hybrid-skip** rnd-emb-qk', '**bilateral** rnd-emb-qk', 'bilateral mlp', '**first** rnd-emb-qk']);
+  });
+
+  it('every run gets its own colour, standard near-black, used in the table and the charts', async () => {
+    const r = withPlacements();
+    const series = studySeries(r);
+    const colours = series.map((x) => x.color);
+    expect(new Set(colours).size).toBe(series.length);
+    expect(series.find((x) => x.id === 'standard')!.color).toBe('#222222');
+    const html = await renderStudyReport(r);
+    const ids = [...html.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(expect.arrayContaining(['curves-placement', 'indicators-placement', 'logits-placement']));
+    for (const x of series) {
+      expect(html).toContain(`<span class="swatch" style="background:${x.color}">`);
+      // Vega writes the legend symbol in the run's colour.
+      if (x.run?.train) expect(html.toLowerCase()).toContain(`stroke="${x.color}"`);
+    }
   });
 });
 

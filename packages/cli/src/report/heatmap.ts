@@ -4,8 +4,11 @@ import type { Chart } from './vega.js';
 
 /** Largest map side drawn as is; larger maps are block-averaged down (keeps the file small). */
 export const MAX_MAP_SIDE = 64;
-/** Budget of drawn cells over all heatmaps of one report (each is one SVG path, ~70 bytes: ≤ ~4 MB). */
-export const CELL_BUDGET = 60_000;
+/**
+ * Budget of drawn cells over all heatmaps of one report: each is one SVG path of ~55 bytes, so
+ * ≤ ~5.5 MB. The default study (small preset: 4 layers × 4 heads, L 128, ~180 maps) draws 32×32.
+ */
+export const CELL_BUDGET = 100_000;
 const SIDES = [64, 48, 32, 24, 16, 12, 8];
 
 /**

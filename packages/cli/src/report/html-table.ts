@@ -2,7 +2,7 @@ import type { RunGroup, StudyResults } from '../study/types.js';
 import { escapeHtml, formatRatio } from './format.js';
 import type { Series } from './series.js';
 import { groupedLabels } from './table.js';
-import { buildTable1 } from './table-model.js';
+import { buildTable1, skippedTasks } from './table-model.js';
 
 const GROUP_TITLES: Record<RunGroup, string> = {
   baseline: 'Baseline: standard softmax attention in every layer',
@@ -59,6 +59,9 @@ export function table1Html(results: StudyResults, series: Series[]): string {
         notes.push(`<li><b>${escapeHtml(run.label)}</b>: ${escapeHtml(from?.label ?? run.evaluatedFrom ?? 'its hybrid')} evaluated with its relaxed layers skipped (${escapeHtml(run.skip)}); not trained separately.</li>`);
       }
     }
+  }
+  for (const [task, { runs, reason }] of skippedTasks(model.groups.flatMap((g) => g.rows.map((r) => r.run)))) {
+    notes.push(`<li><b>${escapeHtml(task)}</b> not evaluated for ${escapeHtml(runs.join(', '))}: ${escapeHtml(reason)}</li>`);
   }
   const { config } = results;
   const legend = model.standardPerplexity

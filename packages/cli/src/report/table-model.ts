@@ -144,3 +144,16 @@ export function buildTable1(results: StudyResults): Table1Model {
   const std = runs.find((r) => r.group === 'baseline' && r.status === 'ok' && r.metrics);
   return { columns, groups, standardPerplexity: std?.metrics ? std.metrics.valPerplexity : null };
 }
+
+/** Tasks some runs could not be evaluated on (RunMetrics.skippedTasks), with the runs and the first reason. */
+export function skippedTasks(runs: StudyRun[]): Map<string, { runs: string[]; reason: string }> {
+  const out = new Map<string, { runs: string[]; reason: string }>();
+  for (const run of runs) {
+    for (const [task, reason] of Object.entries(run.metrics?.skippedTasks ?? {})) {
+      const entry = out.get(task) ?? { runs: [], reason };
+      entry.runs.push(run.label);
+      out.set(task, entry);
+    }
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { StudyResults } from '../study/types.js';
 import { escapeMarkdownCell } from './format.js';
-import { buildTable1, type Table1Model, type Table1Row } from './table-model.js';
+import { buildTable1, skippedTasks, type Table1Model, type Table1Row } from './table-model.js';
 
 /** A row label split as the paper prints it: the group word bold, the mixer plain. */
 export interface RowLabel {
@@ -62,5 +62,6 @@ export function renderTable1(results: StudyResults): string {
       notes.push(`- ${run.label}: ${from ? from.label : run.evaluatedFrom ?? 'its hybrid'} evaluated with its relaxed layers skipped (${run.skip}).`);
     }
   }
+  for (const [task, { runs, reason }] of skippedTasks(rows.map((r) => r.run))) notes.push(`- ${task} not evaluated for ${runs.join(', ')}: ${escapeMarkdownCell(reason)}`);
   return [line(headers), sep, ...body.map(line), '', ...legend, ...(notes.length ? ['', ...notes] : []), ''].join('\n');
 }
