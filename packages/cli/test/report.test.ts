@@ -129,16 +129,26 @@ describe('placement runs (the ablation)', () => {
 });
 
 describe('heatmap downsampling', () => {
-  it('block-averages large maps and keeps small ones', () => {
+  it('shrinks large maps keeping each row\'s attention mass, and keeps small ones', () => {
     const L = 128;
-    const map = new Float64Array(L * L);
-    for (let i = 0; i < L; i++) map[i * L + i] = 1; // identity
-    const d = downsampleMap(map, L, 64);
+    const identity = new Float64Array(L * L);
+    const sink = new Float64Array(L * L);
+    for (let i = 0; i < L; i++) {
+      identity[i * L + i] = 1;
+      sink[i * L] = 1;
+    }
+    const d = downsampleMap(identity, L, 64);
     expect(d.length).toBe(64 * 64);
-    // Each 2×2 block on the diagonal holds two ones: mean 0.5; off-diagonal blocks are empty.
-    expect(d[0]).toBeCloseTo(0.5);
-    expect(d[63 * 64 + 63]).toBeCloseTo(0.5);
+    // Each 2×2 diagonal block holds both rows' whole mass; off-diagonal blocks none.
+    expect(d[0]).toBeCloseTo(1);
+    expect(d[63 * 64 + 63]).toBeCloseTo(1);
     expect(d[1]).toBe(0);
+    // Uneven blocks (128 → 48): a sink stays 1 in the first column, every row sums to 1.
+    const s = downsampleMap(sink, L, 48);
+    for (let i = 0; i < 48; i++) {
+      expect(s[i * 48]).toBeCloseTo(1);
+      expect(s.subarray(i * 48, (i + 1) * 48).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    }
     expect(Array.from(downsampleMap([1, 0, 0.5, 0.5], 2, 64))).toEqual([1, 0, 0.5, 0.5]);
   });
 
@@ -199,6 +209,22 @@ describe('HTML reports', () => {
     expect(html).toContain('data-charts="0"');
     expect(html).toContain('no layer of this model has an attention map');
     expect(html).toContain('uniform:mlp');
+  });
+});
+
+describe('a study where nothing was measured', () => {
+  it('still renders: the failure in the table, no empty charts', async () => {
+    const r = makeStudyResults();
+    r.runs = [{ ...r.runs[0]!, status: 'failed', error: 'Out of memory', train: undefined, metrics: undefined, analysis: undefined }];
+    r.pattern = [];
+    const md = renderTable1(r);
+    expect(md.split('\n')[0]).toMatch(/^\| model +\| Held-out PPL \| Params +\| Status +\|$/);
+    expect(md).toContain('| standard | ');
+    expect(md).toContain('- standard: failed — Out of memory');
+    const html = await renderStudyReport(r);
+    expect(html).toContain('data-charts="0"');
+    expect(html).toContain('Out of memory');
+    expect(html).toContain('no run of this study measured it');
   });
 });
 

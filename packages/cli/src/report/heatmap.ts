@@ -12,23 +12,21 @@ export const CELL_BUDGET = 100_000;
 const SIDES = [64, 48, 32, 24, 16, 12, 8];
 
 /**
- * Block-average an L×L row-major map to side×side (side ≤ L). Blocks may differ by one row or
- * column when side does not divide L; each output cell is the mean of its block, so a row of
- * the result still shows where the attention mass sits.
+ * Shrink an L×L row-major map to side×side (side ≤ L): each cell is the attention mass on a
+ * block of key positions, averaged over a block of query positions, so rows still sum to 1 and a
+ * sharp sink or diagonal stays as bright as in the full map. Blocks may differ by one position
+ * when side does not divide L.
  */
 export function downsampleMap(map: ArrayLike<number>, L: number, side: number): Float64Array {
   if (side >= L) return Float64Array.from(map as ArrayLike<number>);
   const out = new Float64Array(side * side);
   const start = (b: number) => Math.floor((b * L) / side);
   for (let bi = 0; bi < side; bi++) {
+    const rows = start(bi + 1) - start(bi);
     for (let bk = 0; bk < side; bk++) {
       let s = 0;
-      let n = 0;
-      for (let i = start(bi); i < start(bi + 1); i++) for (let k = start(bk); k < start(bk + 1); k++) {
-        s += map[i * L + k]!;
-        n++;
-      }
-      out[bi * side + bk] = n ? s / n : 0;
+      for (let i = start(bi); i < start(bi + 1); i++) for (let k = start(bk); k < start(bk + 1); k++) s += map[i * L + k]!;
+      out[bi * side + bk] = rows ? s / rows : 0;
     }
   }
   return out;
@@ -97,7 +95,7 @@ export function heatmapChart(s: Series, side: number): Chart | null {
   return {
     id: `heatmap-${s.id}`,
     title: `Attention maps — ${s.label}`,
-    caption: `Attention weights of the sample sequence (${L} tokens) in each layer (columns) and head (rows): query position top to bottom, key position left to right, causal part only; colour on a square-root scale from 0 to 1. A bright diagonal is local focus, a bright first column an attention sink, an even wash mean pooling.${n < L ? ` Downsampled from ${L}×${L} to ${n}×${n} by block averaging.` : ''}${noMap.length ? ` Layers without an attention map: ${noMap.join(', ')}.` : ''}`,
+    caption: `Attention weights of the sample sequence (${L} tokens) in each layer (columns) and head (rows): query position top to bottom, key position left to right, causal part only; colour on a square-root scale from 0 to 1. A bright diagonal is local focus, a bright first column an attention sink, an even wash mean pooling.${n < L ? ` Downsampled from ${L}×${L} to ${n}×${n}: each cell is the attention on a block of key positions, averaged over a block of queries (rows still sum to 1).` : ''}${noMap.length ? ` Layers without an attention map: ${noMap.join(', ')}.` : ''}`,
     spec,
   };
 }
