@@ -120,7 +120,9 @@ describe('deconattn CLI', () => {
   });
 
   it('analyses attention per layer', () => {
-    const out = JSON.parse(ok(['analyze', '--model', model, '--sequences', '2', '--length', '32', '--json']));
+    const report = path.join(dir, 'analysis.html');
+    const out = JSON.parse(ok(['analyze', '--model', model, '--sequences', '2', '--length', '32', '--json', '--report', report]));
+    expect(fs.readFileSync(report, 'utf8')).toMatch(/<svg/);
     expect(out.analysis.layers.map((l: any) => l.mixer)).toEqual(['standard', 'standard']);
     expect(out.analysis.layers[0].indicators.entropy).toBeGreaterThan(0);
     expect(out.analysis.layers[0].logits.count).toBe(2 * 4 * (32 * 33) / 2);

@@ -8,6 +8,7 @@ import '@deconattn/attention-relaxed';
 import { runStudy, type StudyEvent, type StudyOptions } from '../src/study/run.js';
 import { studyRuns } from '../src/study/runs.js';
 import { checkPattern } from '../src/study/pattern.js';
+import { writeStudyOutputs } from '../src/study/outputs.js';
 import type { StudyRun } from '../src/study/types.js';
 
 const micro = (out: string, extra: Partial<StudyOptions> = {}): StudyOptions => ({
@@ -91,6 +92,11 @@ describe('deconattn study (micro budget)', () => {
     expect(skip.analysis!.layers[0]!.skipped).toBe(true);
     expect(results.pattern.length).toBeGreaterThan(0);
     expect(results.config).toMatchObject({ preset: 'tiny', steps: 2, seed: 0, backend: 'wasm' });
+
+    const files = await writeStudyOutputs(out, results);
+    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).runs.length).toBe(4);
+    expect(fs.readFileSync(files.table, 'utf8')).toMatch(/hybrid-skip/);
+    expect(fs.readFileSync(files.report, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
 
     // A different configuration in the same directory is refused rather than mixed in.
     await expect(runStudy(micro(out, { steps: 3 }))).rejects.toThrow(/other settings.*mix results/);

@@ -4,6 +4,7 @@ import { DeconattnError } from '@deconattn/core';
 import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
+import { renderAnalysisReport } from '../report/index.js';
 import { backendOption, pluginOption } from '../program-options.js';
 
 export interface AnalyzeCliOptions {
@@ -13,6 +14,7 @@ export interface AnalyzeCliOptions {
   length?: number;
   json?: boolean;
   output?: string;
+  report?: string;
   skip?: 'mixer' | 'block';
   backend?: string;
   plugin?: string[];
@@ -36,6 +38,7 @@ export async function analyzeCommand(o: AnalyzeCliOptions) {
   const analysis = await analyzeModel(model, seqs);
   const result = { model: ckpt.dir, layers: model.layerMixers, plan: model.plan, skip: model.skip, analysis };
   if (o.output) fs.writeFileSync(o.output, JSON.stringify(result, null, 1) + '\n');
+  if (o.report) fs.writeFileSync(o.report, await renderAnalysisReport(analysis, { model: ckpt.dir, layers: model.layerMixers, plan: model.plan }));
   if (o.json) console.log(JSON.stringify(result, null, 1));
   else {
     console.log(`Attention diagnostics of ${ckpt.dir}: ${analysis.sequences} sequence(s) of ${analysis.length} tokens, averaged over heads and sequences.\n`);
@@ -51,6 +54,7 @@ export async function analyzeCommand(o: AnalyzeCliOptions) {
       ),
     );
     if (o.output) console.log(`\nJSON: ${o.output}`);
+    if (o.report) console.log(`Report: ${o.report}`);
   }
   model.dispose();
   return result;
@@ -67,6 +71,7 @@ export function addAnalyzeCommand(program: Command): void {
     .option('--skip <mode>', 'analyse without the relaxed layers (mixer | block)')
     .option('--json', 'print JSON')
     .option('--output <file>', 'also write the JSON here')
+    .option('--report <file>', 'write a self-contained HTML report (indicator charts, logit distributions, attention heatmaps)')
     .addOption(backendOption())
     .addOption(pluginOption())
     .action(async (o) => {

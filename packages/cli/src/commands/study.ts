@@ -8,9 +8,10 @@ import { CONFIGS, RELAXED, type StudyConfigName } from '../study/runs.js';
 import type { StudyResults } from '../study/types.js';
 import { setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
-import { formatNumber, markdownTable } from '../util/table.js';
+import { formatNumber } from '../util/table.js';
 import { backendOption, pluginOption } from '../program-options.js';
 import { writeStudyOutputs } from '../study/outputs.js';
+import { renderTable1 } from '../report/index.js';
 
 export interface StudyCliOptions {
   out: string;
@@ -93,17 +94,12 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
     gitHash: gitHash(),
     onEvent: printer(!!o.quiet),
   });
-  const files = writeStudyOutputs(o.out, results);
+  const files = await writeStudyOutputs(o.out, results);
   console.log('');
-  console.log(
-    markdownTable(
-      ['run', 'status', 'params', 'held-out PPL', 'WikiText word PPL', 'NLU avg %'],
-      results.runs.map((r) => [r.label, r.status, r.parameters, r.metrics?.valPerplexity ?? NaN, r.metrics?.wikitext?.wordPerplexity ?? NaN, r.metrics?.nluAverage != null ? r.metrics.nluAverage * 100 : NaN]),
-    ),
-  );
+  console.log(renderTable1(results));
   console.log('\nDoes this small study show the paper\'s pattern?');
   for (const p of results.pattern) console.log(`  ${p.holds === null ? 'not measured' : p.holds ? 'yes' : 'NO '} — ${p.claim}\n      ${p.evidence}`);
-  console.log(`\nWrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${duration((performance.now() - t0) / 1000)}.`);
+  console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${duration((performance.now() - t0) / 1000)}.`);
   return results;
 }
 
