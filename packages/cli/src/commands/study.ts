@@ -26,6 +26,7 @@ export interface StudyCliOptions {
   limit: number;
   wikitextDocs: number;
   analysisSequences: number;
+  analysisLength: number;
   seed: number;
   backend: string;
   plugin?: string[];
@@ -91,6 +92,7 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
     limit: o.limit,
     wikitextDocs: o.wikitextDocs,
     analysisSequences: o.analysisSequences,
+    analysisLength: o.analysisLength,
     gitHash: gitHash(),
     onEvent: printer(!!o.quiet),
   });
@@ -119,6 +121,7 @@ export function addStudyCommand(program: Command): void {
     .option('--limit <n>', 'documents per zero-shot task', (v) => Number(v), 100)
     .option('--wikitext-docs <n>', 'WikiText documents for word perplexity', (v) => Number(v), 4)
     .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', (v) => Number(v), 8)
+    .option('--analysis-length <n>', 'tokens per diagnostic sequence', (v) => Number(v), 64)
     .option('--seed <n>', 'seed of every run (weights and data order)', (v) => Number(v), 0)
     .option('--quiet', 'one line per run instead of per logged step')
     .addOption(backendOption())

@@ -8,6 +8,8 @@ export interface EvalSettings {
   limit: number;
   wikitextDocs: number;
   analysisSequences: number;
+  /** Tokens per diagnostic sequence. */
+  analysisLength: number;
   seqLen: number;
   heldOutWindows: number;
   cacheDir?: string;
@@ -59,11 +61,11 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
   const nlu = Object.entries(metrics.tasks).filter(([t, v]) => v.metric === 'acc' && !t.startsWith('lambada'));
   metrics.nluAverage = nlu.length ? nlu.reduce((a, [, v]) => a + v.value, 0) / nlu.length : null;
   onProgress?.('attention diagnostics');
-  const L = Math.min(s.seqLen, model.config.maxPositions);
+  const L = Math.min(s.analysisLength, model.config.maxPositions);
   const seqs: number[][] = [];
   for (let i = 0; i < s.analysisSequences && (i + 1) * L <= val.length; i++) seqs.push(Array.from(val.subarray(i * L, (i + 1) * L)));
   const analysis = await analyzeModel(model, seqs);
-  // 4 decimals are plenty for heatmaps and keep results.json small.
-  analysis.sampleMaps = analysis.sampleMaps.map((heads) => heads?.map((m) => m.map((v) => Math.round(v * 1e4) / 1e4)) ?? null);
+  // 3 decimals are plenty for heatmaps and keep results.json small.
+  analysis.sampleMaps = analysis.sampleMaps.map((heads) => heads?.map((m) => m.map((v) => Math.round(v * 1e3) / 1e3)) ?? null);
   return { metrics, analysis };
 }

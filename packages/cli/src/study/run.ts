@@ -22,6 +22,8 @@ export interface StudyOptions {
   limit: number;
   wikitextDocs: number;
   analysisSequences: number;
+  /** Tokens per diagnostic sequence (default 64). */
+  analysisLength?: number;
   gitHash?: string;
   /** Progress for people: which run, step, loss, ETA. */
   onEvent?: (e: StudyEvent) => void;
@@ -52,7 +54,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** The settings that define a study; resuming with different ones would mix results. */
 function identity(o: StudyOptions, steps: number) {
-  return { preset: o.preset, steps, seed: o.seed, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? ['mixer'], tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences };
+  return { preset: o.preset, steps, seed: o.seed, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? ['mixer'], tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength ?? 64 };
 }
 
 /**
@@ -61,7 +63,6 @@ function identity(o: StudyOptions, steps: number) {
  * directory refuses settings other than its own.
  */
 export async function runStudy(o: StudyOptions): Promise<StudyResults> {
-  const t0 = performance.now();
   const preset = getPreset(o.preset);
   const steps = o.steps ?? preset.train.steps;
   const id = identity(o, steps);
@@ -80,6 +81,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     limit: o.limit,
     wikitextDocs: o.wikitextDocs,
     analysisSequences: o.analysisSequences,
+    analysisLength: o.analysisLength ?? 64,
     seqLen: preset.train.seqLen,
     heldOutWindows: 64,
     cacheDir: path.join(o.out, '.eval-cache'),
@@ -169,11 +171,14 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     limit: o.limit,
     wikitextDocs: o.wikitextDocs,
     analysisSequences: o.analysisSequences,
+    analysisLength: o.analysisLength ?? 64,
     date: new Date().toISOString(),
     gitHash: o.gitHash,
     versions: Object.fromEntries(listMixers().map((d) => [d.packageName, d.packageVersion])),
   };
-  return { format: 'deconattn-study/1', config, runs, pattern: checkPattern(runs), durationSec: (performance.now() - t0) / 1000 };
+  // Compute spent on the runs, across resumptions (a resumed study reuses finished runs).
+  const durationSec = runs.filter((r) => r.group !== 'hybrid-skip').reduce((s, r) => s + r.durations.trainSec + r.durations.evalSec, 0) + runs.filter((r) => r.group === 'hybrid-skip').reduce((s, r) => s + r.durations.evalSec, 0);
+  return { format: 'deconattn-study/1', config, runs, pattern: checkPattern(runs), durationSec };
 }
 
 function baseRun(spec: RunSpec, model: LanguageModel | undefined, status: StudyRun['status']): StudyRun {

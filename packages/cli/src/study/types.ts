@@ -79,6 +79,7 @@ export interface StudyConfig {
   limit: number;
   wikitextDocs: number;
   analysisSequences: number;
+  analysisLength?: number;
   date: string;
   gitHash?: string;
   versions: Record<string, string>;
@@ -89,5 +90,6 @@ export interface StudyResults {
   config: StudyConfig;
   runs: StudyRun[];
   pattern: PatternCheck[];
+  /** Seconds spent training and evaluating every run (summed across resumptions). */
   durationSec: number;
 }
