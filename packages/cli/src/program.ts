@@ -135,9 +135,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await createProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof DeconattnError || (e as Error)?.name?.endsWith('Error')) {
-      console.error(`deconattn: ${(e as Error).message}`);
-      if (process.env.DECONATTN_DEBUG) console.error((e as Error).stack);
+    // Bad input (DeconattnError and its subclasses) is explained in one line; anything else is a
+    // bug and keeps its stack trace.
+    if (e instanceof DeconattnError) {
+      console.error(`deconattn: ${e.message}`);
+      if (process.env.DECONATTN_DEBUG) console.error(e.stack);
       process.exitCode = 1;
       return;
     }

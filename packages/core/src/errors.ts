@@ -1,10 +1,22 @@
 import { closest, distance } from 'fastest-levenshtein';
 
+const BRAND = Symbol.for('@deconattn/core/error');
+
 /** Base class of every error deconattn throws on bad input: says what was wrong and what is right. */
 export class DeconattnError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DeconattnError';
+    (this as unknown as Record<symbol, boolean>)[BRAND] = true;
+  }
+
+  /**
+   * `instanceof DeconattnError` also holds for errors from another copy of this package (a plugin
+   * loaded through CommonJS next to an ESM CLI), as tfjs-core does for tensors.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    return this === DeconattnError && typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

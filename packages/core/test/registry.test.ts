@@ -110,3 +110,14 @@ describe('mixer registry', () => {
     expect(listMixers(['t-a*', 't-g*']).map((d) => d.id)).toEqual(['t-alpha', 't-gamma']);
   });
 });
+
+describe('DeconattnError', () => {
+  it('is recognised across copies of the package, and subclasses stay distinct', async () => {
+    const { DeconattnError, ShapeError } = await import('../src/errors.js');
+    const foreign = Object.assign(new Error('from another copy'), { [Symbol.for('@deconattn/core/error')]: true });
+    expect(foreign instanceof DeconattnError).toBe(true);
+    expect(new ShapeError('x') instanceof DeconattnError).toBe(true);
+    expect(new DeconattnError('x') instanceof ShapeError).toBe(false);
+    expect(new Error('plain') instanceof DeconattnError).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../errors.js';
 
 /**
  * `y = x W (+ b)` for `x` of shape `[..., in]` and `W` held `[in, out]`.
@@ -11,7 +12,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const inDim = w.shape[0] as number;
   const outDim = w.shape[1] as number;
   if (x.shape[x.shape.length - 1] !== inDim) {
-    throw new Error(`linear: input last dimension is ${x.shape[x.shape.length - 1]}, but the weight expects ${inDim} (weight [${w.shape.join(', ')}]).`);
+    throw new ShapeError(`linear: input last dimension is ${x.shape[x.shape.length - 1]}, but the weight expects ${inDim} (weight [${w.shape.join(', ')}]).`);
   }
   const lead = x.shape.slice(0, -1) as number[];
   const x2 = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../errors.js';
 
 /**
  * Rotary position embedding over the full head dimension, rotate-half convention (as Qwen2 /
@@ -26,7 +27,7 @@ export function ropeAngles(positions: number, offset: number, headDim: number, t
 /** Apply RoPE to `x` of shape `B×h×T×dh` for positions `offset … offset+T-1`. */
 export function applyRope(x: tf.Tensor4D, offset: number, theta: number): tf.Tensor4D {
   const [, , T, dh] = x.shape;
-  if (dh % 2 !== 0) throw new Error(`RoPE needs an even head dimension, got ${dh}.`);
+  if (dh % 2 !== 0) throw new ShapeError(`RoPE needs an even head dimension, got ${dh}.`);
   return tf.tidy(() => {
     const { cos, sin } = ropeAngles(T, offset, dh, theta);
     const c = tf.tensor4d(cos, [1, 1, T, dh]);
