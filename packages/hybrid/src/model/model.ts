@@ -90,8 +90,7 @@ export class LanguageModel {
   /** Where the fixed stream starts, when some layer needs one. */
   readonly stream?: FixedStreamSource;
   readonly streamEmbedding?: tf.Variable;
-  /** Evaluate without the relaxed layers (MODEL.md §4 skip); null = all layers run. */
-  skip: SkipMode | null;
+  private skipMode: SkipMode | null = null;
   private readonly params: ModelParam[] = [];
   private readonly staticEmbeddingsNeeded: boolean;
   private weightsVersion = 0;
@@ -198,6 +197,18 @@ export class LanguageModel {
     this.cache.streamHn.forEach((t) => t.dispose());
     this.cache.perLayer.forEach((m) => m.forEach((t) => t.dispose()));
     this.cache = null;
+  }
+
+  /** Evaluate without the relaxed layers (MODEL.md §4 skip); null = all layers run. */
+  get skip(): SkipMode | null {
+    return this.skipMode;
+  }
+
+  /** The cached fixed stream passes every block, skipped ones included: a new setting drops it. */
+  set skip(mode: SkipMode | null) {
+    if (mode === this.skipMode) return;
+    this.skipMode = mode;
+    this.dropCache();
   }
 
   private isSkipped(layer: Layer): boolean {
