@@ -25,7 +25,7 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Sequences per model call (default 16); results do not depend on it. */
   batchSize?: number;
-  /** lm-eval's bootstrap_iters for f1 / mcc / perplexity stderr (default 100000; 0 = no stderr). */
+  /** lm-eval's bootstrap_iters for f1 / mcc / perplexity stderr (default 100000); 0 = no stderr at all, the mean's included, as in lm-eval. */
   bootstrapIters?: number;
   /** Recorded in the results (the CLI passes the repository's). */
   gitHash?: string;

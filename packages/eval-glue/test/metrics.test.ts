@@ -52,7 +52,13 @@ describe('classification metrics', () => {
 describe('aggregations and their stderr, as lm-eval reports them', () => {
   it('mean: sample std / sqrt(n)', () => {
     expect(meanStderr([1, 0, 1, 1, 0])).toBeCloseTo(0.24494897427831783, 15);
-    expect(aggregate('mean', [1, 0, 1, 1, 0], 0)).toEqual({ value: 0.6, stderr: meanStderr([1, 0, 1, 1, 0]) });
+    expect(aggregate('mean', [1, 0, 1, 1, 0], 100)).toEqual({ value: 0.6, stderr: meanStderr([1, 0, 1, 1, 0]) });
+  });
+
+  it('bootstrap_iters 0 turns every stderr off, the mean\'s too (lm-eval stderr_for_metric returns None)', () => {
+    expect(aggregate('mean', [1, 0, 1, 1, 0], 0)).toEqual({ value: 0.6, stderr: 'N/A' });
+    expect(aggregate('f1', [...pairs], 0).stderr).toBe('N/A');
+    expect(aggregate('perplexity', [-1, -2, -3], 0).stderr).toBe('N/A');
   });
 
   it('Python random.Random is reproduced (seeding, random(), choices())', () => {

@@ -1,7 +1,8 @@
 /**
  * lm-eval's aggregations by name, each with the standard error lm-eval reports for it: the mean
  * gets sample std / sqrt(n); f1, matthews_corrcoef and perplexity are bootstrapped; every other
- * aggregation (custom functions in lm-eval: CB's macro F1, weighted perplexities) reports "N/A".
+ * aggregation (custom functions in lm-eval: CB's macro F1, weighted perplexities) reports "N/A",
+ * and so does every aggregation when bootstrap_iters is 0.
  */
 import { f1Binary, groupExactMatch, macroF1, matthewsCorrcoef, pearson, spearman } from './classification.js';
 import { bootstrapStderr, mean, meanStderr } from './stderr.js';
@@ -48,13 +49,16 @@ export const AGGREGATIONS: Record<string, Aggregation> = {
   bits_per_byte: { fn: (xs) => -weightedMean(xs as unknown as Pairs) / Math.LN2, stderr: 'none' },
 };
 
-/** The value and stderr of one metric as lm-eval reports them ("N/A" when it has none). */
+/**
+ * The value and stderr of one metric as lm-eval reports them ("N/A" when it has none). As in
+ * lm-eval's stderr_for_metric, bootstrapIters ≤ 0 turns every stderr off, the closed-form one of
+ * the mean included ("set to 0 for no stderr calculations to be performed").
+ */
 export function aggregate(name: string, items: Item[], bootstrapIters: number): { value: number; stderr: number | 'N/A' } {
   const agg = AGGREGATIONS[name];
   if (!agg) throw new Error(`unknown aggregation '${name}' (known: ${Object.keys(AGGREGATIONS).join(', ')})`);
   const value = agg.fn(items);
-  if (items.length <= 1 || agg.stderr === 'none') return { value, stderr: 'N/A' };
+  if (bootstrapIters <= 0 || items.length <= 1 || agg.stderr === 'none') return { value, stderr: 'N/A' };
   if (agg.stderr === 'mean') return { value, stderr: meanStderr(items as number[]) };
-  if (bootstrapIters <= 0) return { value, stderr: 'N/A' };
   return { value, stderr: bootstrapStderr(agg.fn, items, bootstrapIters) };
 }
