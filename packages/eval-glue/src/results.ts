@@ -110,6 +110,11 @@ export interface BuildResultsInput {
 
 const jsonNumber = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/** lm-eval's sanitize_model_name (the name of its output folder). */
+export function sanitizeModelName(name: string): string {
+  return name.replace(/["<>:/|\\?*[\]]+/g, '__');
+}
+
 export function buildResults(inp: BuildResultsInput): LmEvalResults {
   const results: LmEvalResults['results'] = {};
   const configs: LmEvalResults['configs'] = {};
@@ -152,6 +157,8 @@ export function buildResults(inp: BuildResultsInput): LmEvalResults {
       return null;
     }
   };
+  const modelName = inp.modelName ?? (typeof d.name === 'string' ? d.name : 'deconattn');
+  const numParameters = d.num_parameters ?? d.numParameters ?? d.parameters ?? null;
   return {
     results,
     groups,
@@ -164,7 +171,9 @@ export function buildResults(inp: BuildResultsInput): LmEvalResults {
     config: {
       model: 'deconattn',
       model_args: JSON.stringify(d),
-      model_num_parameters: (d.num_parameters ?? d.numParameters ?? null) as unknown,
+      model_num_parameters: numParameters as unknown,
+      model_dtype: (d.dtype ?? 'float32') as unknown,
+      model_revision: null,
       model_sha: inp.model.checksum,
       batch_size: inp.batchSize,
       batch_sizes: [],
@@ -180,12 +189,27 @@ export function buildResults(inp: BuildResultsInput): LmEvalResults {
     },
     git_hash: inp.gitHash ?? null,
     date: inp.startMs / 1000,
+    // lm-eval's add_env_info: there is no Python environment to describe.
+    pretty_env_info: null,
+    transformers_version: null,
+    lm_eval_version: null,
+    upper_git_hash: null,
+    // Batches are padded with EOS, which is what HFLM falls back to for a tokenizer without a pad token.
+    tokenizer_pad_token: [decode(tok.eosId), String(tok.eosId)],
     tokenizer_eos_token: [decode(tok.eosId), String(tok.eosId)],
     tokenizer_bos_token: [decode(tok.bosId), String(tok.bosId)],
     eot_token_id: tok.eosId,
     max_length: inp.model.maxLength,
+    // lm-eval's EvaluationTracker block (zero-shot, no chat template, no system instruction).
+    task_hashes: {},
     model_source: 'deconattn',
-    model_name: inp.modelName ?? (typeof d.name === 'string' ? d.name : 'deconattn'),
+    model_name: modelName,
+    model_name_sanitized: sanitizeModelName(modelName),
+    system_instruction: null,
+    system_instruction_sha: null,
+    fewshot_as_multiturn: false,
+    chat_template: null,
+    chat_template_sha: null,
     start_time: inp.startMs / 1000,
     end_time: inp.endMs / 1000,
     total_evaluation_time_seconds: String((inp.endMs - inp.startMs) / 1000),
