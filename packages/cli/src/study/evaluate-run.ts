@@ -39,7 +39,8 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
     onProgress?.(`zero-shot ${task}`);
     let r;
     try {
-      r = await evaluate(scorer, { tasks: [task], limit: s.limit, cacheDir: s.cacheDir, bootstrapIters: 0 });
+      // 1000 bootstrap iterations: stderr for every metric (lm-eval's 100000 is slow for perplexity).
+      r = await evaluate(scorer, { tasks: [task], limit: s.limit, cacheDir: s.cacheDir, bootstrapIters: 1000 });
     } catch (e) {
       // e.g. a continuation longer than a tiny model's context (lm-eval asserts on those too):
       // record why, and keep the study going.
