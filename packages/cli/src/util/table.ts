@@ -13,7 +13,7 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   const a = Math.abs(n);
-  if (a >= 1000) return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  if (a >= 100) return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
   if (a >= 1) return n.toFixed(3);
   if (a === 0) return '0';
   return n.toPrecision(3);
