@@ -95,6 +95,9 @@ export async function heldOutLoss(model: LanguageModel, tokens: Int32Array, seqL
 export class Trainer {
   readonly optimizer: AdamW;
   step = 0;
+  private readonly variables: tf.Variable[];
+  /** tf variable name → checkpoint name, for keying gradients. */
+  private readonly checkpointNames: Map<string, string>;
   readonly history: StepLog[] = [];
   private startedAt = 0;
 
@@ -107,6 +110,8 @@ export class Trainer {
     if (opts.seqLen > model.config.maxPositions) {
       throw new DeconattnError(`Training length ${opts.seqLen} exceeds the model's maxPositions ${model.config.maxPositions}.`);
     }
+    this.variables = model.trainableVariables();
+    this.checkpointNames = new Map(model.namedParams().map((p) => [p.variable.name, p.name]));
     this.optimizer = new AdamW(model.namedParams(), {
       beta1: opts.beta1 ?? 0.9,
       beta2: opts.beta2 ?? 0.95,
@@ -133,8 +138,8 @@ export class Trainer {
   async trainStep(): Promise<{ loss: number; gradNorm: number; lr: number }> {
     const o = this.opts;
     const accum = o.accumSteps ?? 1;
-    const vars = this.model.trainableVariables();
-    const names = new Map(this.model.namedParams().map((p) => [p.variable.name, p.name]));
+    const vars = this.variables;
+    const names = this.checkpointNames;
     let grads = new Map<string, tf.Tensor>();
     let lossSum = 0;
     for (let micro = 0; micro < accum; micro++) {
