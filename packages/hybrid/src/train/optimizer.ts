@@ -24,10 +24,14 @@ export class AdamW {
     readonly config: AdamWConfig,
   ) {
     this.trainable = params.filter((p) => p.kind !== 'buffer');
-    for (const p of this.trainable) {
-      this.m.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
-      this.v.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
-    }
+    // In a tidy: a variable shares its initial tensor's data, so an undisposed zerosLike would
+    // keep every moment's memory alive after dispose().
+    tf.tidy(() => {
+      for (const p of this.trainable) {
+        this.m.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+        this.v.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+      }
+    });
   }
 
   /** One update with gradients keyed by parameter name. Does not dispose `grads`. */

@@ -49,7 +49,19 @@ export interface TrainRunResult extends TrainRunInfo {
 
 /** The pieces every run identity is made of: a resumed run must match them exactly. */
 function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus: Corpus) {
-  return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, corpus: corpus.sources.map((s) => s.sha256) };
+  // Everything the data order and the updates depend on, defaults spelled out (as the Trainer
+  // applies them) so that leaving an option out and giving its default compare equal.
+  const optimisation = {
+    accumSteps: opts.accumSteps ?? 1,
+    warmupSteps: opts.warmupSteps,
+    minLr: opts.minLr ?? opts.lr / 10,
+    weightDecay: opts.weightDecay,
+    gradClip: opts.gradClip ?? 1.0,
+    beta1: opts.beta1 ?? 0.9,
+    beta2: opts.beta2 ?? 0.95,
+    eps: opts.eps ?? 1e-8,
+  };
+  return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, optimisation, corpus: corpus.sources.map((s) => s.sha256) };
 }
 
 /**
@@ -78,8 +90,17 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     }
     const ck = await loadCheckpoint(o.outDir);
     model = ck.model;
-    trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
-    trainer.restore(ck);
+    let t: Trainer | undefined;
+    try {
+      t = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+      t.restore(ck);
+    } catch (e) {
+      // A checkpoint that cannot be resumed must not leave its weights and moments allocated.
+      t?.dispose();
+      model.dispose();
+      throw e;
+    }
+    trainer = t;
     resumedFromStep = trainer.step;
   } else {
     if (o.outDir && listCheckpoints(o.outDir).length && !o.resume) {
@@ -91,7 +112,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
       seed,
       environment: { tokenizer, defaultPassage: (length) => fixedPassage(tokenizer, length).tokenIds },
     });
-    trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+    try {
+      trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
   }
   if (runFile) {
     fs.mkdirSync(o.outDir!, { recursive: true });

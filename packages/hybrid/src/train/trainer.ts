@@ -9,6 +9,7 @@ import type { TokenizerConfig } from '../tokenizer/index.js';
 import { AdamW, clipByGlobalNorm } from './optimizer.js';
 import { learningRate } from './schedule.js';
 import { saveRunCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint.js';
+import { checkInt } from '../data/checks.js';
 
 export interface TrainOptions {
   steps: number;
@@ -110,6 +111,8 @@ export class Trainer {
     if (opts.seqLen > model.config.maxPositions) {
       throw new DeconattnError(`Training length ${opts.seqLen} exceeds the model's maxPositions ${model.config.maxPositions}.`);
     }
+    // Zero micro-batches would average no loss (NaN) and apply empty gradients without any error.
+    checkInt(opts.accumSteps ?? 1, 'Training option accumSteps (micro-batches per optimizer step, --accum)', 1);
     this.variables = model.trainableVariables();
     this.checkpointNames = new Map(model.namedParams().map((p) => [p.variable.name, p.name]));
     this.optimizer = new AdamW(model.namedParams(), {
@@ -206,7 +209,10 @@ export class Trainer {
     this.startedAt = performance.now();
     const metricsFile = o.outDir ? path.join(o.outDir, 'metrics.jsonl') : undefined;
     if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
-    if (metricsFile && this.step === 0 && fs.existsSync(metricsFile)) fs.rmSync(metricsFile);
+    if (metricsFile && fs.existsSync(metricsFile)) {
+      if (this.step === 0) fs.rmSync(metricsFile);
+      else keepMetricsUpTo(metricsFile, this.step);
+    }
     let windowStart = performance.now();
     let windowSteps = 0;
     while (this.step < o.steps) {
@@ -250,4 +256,25 @@ export class Trainer {
   dispose(): void {
     this.optimizer.dispose();
   }
+}
+
+/**
+ * A resumed run redoes the steps after its checkpoint; a run killed after logging them (during
+ * the final save, say) already wrote their lines. Keep only the lines up to the checkpoint's step
+ * (dropping a torn last line too), so metrics.jsonl holds each step once.
+ */
+function keepMetricsUpTo(file: string, step: number): void {
+  const kept = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      try {
+        return (JSON.parse(line) as StepLog).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
+  fs.renameSync(tmp, file);
 }
