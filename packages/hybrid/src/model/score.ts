@@ -81,8 +81,9 @@ export interface TextScore {
 
 /**
  * NLL of every token after the first given all tokens before it, in windows of the model's
- * context when the text is longer: each window predicts only new tokens and carries half a
- * context of preceding tokens.
+ * context when the text is longer: each window predicts only new tokens and carries at least half
+ * a context of preceding tokens; the last window starts as early as the model's context allows,
+ * so its tokens are read with a full context rather than a shorter one.
  */
 export async function scoreTokenSequence(model: LanguageModel, tokens: number[]): Promise<TextScore> {
   if (tokens.length < 2) throw new DeconattnError(`The text has ${tokens.length} token(s): scoring needs at least 2.`);
@@ -91,8 +92,8 @@ export async function scoreTokenSequence(model: LanguageModel, tokens: number[])
   const requests: ScoreRequest[] = [];
   let scored = 0; // index of the last token already scored (token 0 is never scored)
   while (scored < tokens.length - 1) {
-    const start = Math.max(0, scored - carry);
-    const end = Math.min(tokens.length, start + L + 1);
+    const end = Math.min(tokens.length, Math.max(0, scored - carry) + L + 1);
+    const start = Math.max(0, end - L - 1);
     requests.push({ tokens: tokens.slice(start, end), scoreFrom: scored - start });
     scored = end - 1;
   }
