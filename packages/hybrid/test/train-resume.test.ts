@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeconattnError, useBackend } from '@deconattn/core';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
 import { trainRun } from '../src/train/run.js';
-import { loadCheckpoint, saveCheckpoint, stepDir } from '../src/checkpoint/checkpoint.js';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint, saveRunCheckpoint, stepDir } from '../src/checkpoint/checkpoint.js';
 import { splitTokens } from '../src/data/index.js';
 import type { Preset } from '../src/model/config.js';
 import { microConfig, microModel } from './helpers.js';
@@ -77,6 +77,21 @@ describe('resuming a training run', () => {
     expect(err).toBeInstanceOf(DeconattnError);
     expect(err.message).toMatch(/no trainer\/optimizer state/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the next save removes what saves killed half-way left behind, and keeps the newest two', async () => {
+    const dir = tmp('leftovers');
+    const m = await microModel();
+    await saveRunCheckpoint(dir, 1, m, { tokenizer: { kind: 'byte' } });
+    const torn = path.join(dir, 'checkpoints', '.step-0000002.tmp-abc123');
+    fs.mkdirSync(torn);
+    fs.writeFileSync(path.join(torn, 'model.safetensors'), 'half');
+    fs.mkdirSync(path.join(dir, 'checkpoints', '.step-0000002.tmp-abc123.old'));
+    await saveRunCheckpoint(dir, 2, m, { tokenizer: { kind: 'byte' } });
+    await saveRunCheckpoint(dir, 3, m, { tokenizer: { kind: 'byte' } });
+    expect(fs.readdirSync(path.join(dir, 'checkpoints')).sort()).toEqual(['step-0000002', 'step-0000003']);
+    expect(listCheckpoints(dir).map((c) => c.step)).toEqual([3, 2]);
+    m.dispose();
   });
 
   it('a trainer releases every tensor it made (optimizer moments included)', async () => {

@@ -135,6 +135,10 @@ export async function saveRunCheckpoint(runDir: string, step: number, model: Lan
   const dir = stepDir(runDir, step);
   await saveCheckpoint(dir, model, extras);
   for (const old of listCheckpoints(runDir).slice(keep)) fs.rmSync(old.dir, { recursive: true, force: true });
+  // Saves killed half-way leave their temporary directories (a model's size each): a run has one
+  // writer, so once this save is in place every other one is dead.
+  const root = path.join(runDir, 'checkpoints');
+  for (const name of fs.readdirSync(root)) if (/^\.step-\d+\.tmp-/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
   return dir;
 }
 
