@@ -19,7 +19,7 @@ const num = (name: string) => (v: string) => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
   return n;
 };
-import { backendOption, collect, pluginOption } from './program-options.js';
+import { backendOption, collect, intArg, pluginOption } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addStudyCommand } from './commands/study.js';
 import { addFinetuneCommand } from './commands/finetune.js';
@@ -58,10 +58,10 @@ export function createProgram(): Command {
     .option('--resume', 'continue the run in --out from its newest checkpoint')
     .option('--corpus <file>', 'UTF-8 text file to train on (repeatable)', collect)
     .option('--seed <n>', 'seed for weights and data order', int('--seed'), 0)
-    .option('--batch-size <n>', 'sequences per step', int('--batch-size'))
-    .option('--seq-len <n>', 'tokens per sequence', int('--seq-len'))
+    .option('--batch-size <n>', 'sequences per step', intArg('--batch-size', 1))
+    .option('--seq-len <n>', 'tokens per sequence', intArg('--seq-len', 1))
     .option('--lr <x>', 'peak learning rate', num('--lr'))
-    .option('--accum <n>', 'gradient accumulation micro-batches', int('--accum'))
+    .option('--accum <n>', 'gradient accumulation micro-batches', intArg('--accum', 1))
     .option('--eval-interval <n>', 'steps between held-out evaluations', int('--eval-interval'))
     .option('--log-interval <n>', 'steps between log lines', int('--log-interval'))
     .option('--checkpoint-interval <n>', 'steps between checkpoints', int('--checkpoint-interval'))

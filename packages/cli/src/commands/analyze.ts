@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
 import { renderAnalysisReport } from '../report/index.js';
-import { backendOption, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption } from '../program-options.js';
 
 export interface AnalyzeCliOptions {
   model: string;
@@ -66,9 +66,9 @@ export function addAnalyzeCommand(program: Command): void {
     .description('attention-pattern indicators per layer (entropy, concentration, head diversity, sink, local focus) and pre-softmax logit ranges')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .option('--text-file <file>', 'text to analyse (default: the bundled corpus\' held-out split)')
-    .option('--sequences <n>', 'sequences to average over', (v) => Number(v), 8)
-    .option('--length <n>', 'tokens per sequence (default: the model\'s context)', (v) => Number(v))
-    .option('--skip <mode>', 'analyse without the relaxed layers (mixer | block)')
+    .option('--sequences <n>', 'sequences to average over', intArg('--sequences', 1), 8)
+    .option('--length <n>', 'tokens per sequence, at least 4 (default: the model\'s context)', intArg('--length', 4))
+    .addOption(new Option('--skip <mode>', 'analyse without the relaxed layers').choices(['mixer', 'block']))
     .option('--json', 'print JSON')
     .option('--output <file>', 'also write the JSON here')
     .option('--report <file>', 'write a self-contained HTML report (indicator charts, logit distributions, attention heatmaps)')

@@ -8,7 +8,7 @@ import { evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glu
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption } from '../program-options.js';
 
 export interface EvalCliOptions {
   model: string;
@@ -80,7 +80,7 @@ export function addEvalCommand(program: Command): void {
     .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
     .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
     .option('--no-cache', 'do not reuse or store cached answers')
-    .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', (v) => Number(v))
+    .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', intArg('--bootstrap-iters'))
     .option('--json', 'print the results JSON instead of the table')
     .addOption(backendOption())
     .addOption(pluginOption())

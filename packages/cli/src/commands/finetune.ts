@@ -6,7 +6,7 @@ import { createScorer } from '@deconattn/hybrid';
 import { featureModelFromLanguageModel, finetune, resultsToMarkdown } from '@deconattn/eval-glue';
 import { openModel, setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption } from '../program-options.js';
 
 export interface FinetuneCliOptions {
   model: string;
@@ -78,7 +78,7 @@ export function addFinetuneCommand(program: Command): void {
     .option('--train-limit <n>', 'training examples per task', num('--train-limit'))
     .option('--max-seq-length <n>', 'tokens per example', num('--max-seq-length'))
     .option('--freeze-backbone', 'train the head only (fast; not the usual protocol)')
-    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed', intArg('--seed'), 0)
     .option('--data-dir <dir>', 'official files for tasks without vendored train data')
     .option('--output <file>', 'results JSON (default <model>/finetune/results_<time>.json)')
     .option('--json', 'print the results JSON')

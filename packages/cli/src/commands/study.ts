@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError, resolveMixer } from '@deconattn/core';
 import { PRESETS, getPreset } from '@deconattn/hybrid';
+import { selectTasks } from '@deconattn/eval-glue';
 import { runStudy, type StudyEvent } from '../study/run.js';
 import { CONFIGS, RELAXED, type StudyConfigName } from '../study/runs.js';
 import type { StudyResults } from '../study/types.js';
 import { setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
-import { backendOption, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption } from '../program-options.js';
 import { writeStudyOutputs } from '../study/outputs.js';
 import { renderTable1 } from '../report/index.js';
 
@@ -76,6 +77,9 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   const steps = o.tokens !== undefined ? Math.max(1, Math.ceil(o.tokens / (preset.train.batchSize * preset.train.seqLen))) : o.steps;
   const mixers = list(o.mixers);
   for (const m of mixers) await resolveMixer(m); // unknown ids fail now, with the registered list
+  // Unknown task names fail now too: evaluation records a failing task as skipped and goes on,
+  // which would only show after every run was trained.
+  selectTasks(list(o.tasks).filter((t) => t !== 'wikitext'), 'zeroShot');
   const t0 = performance.now();
   console.log(`deconattn study: preset ${preset.name} (${preset.description}), ${steps ?? preset.train.steps} steps per run, backend ${backend.name}, output ${o.out}`);
   const results = await runStudy({
@@ -111,18 +115,18 @@ export function addStudyCommand(program: Command): void {
     .description("reproduce the paper at small scale: standard and each variant uniform, hybrid, and hybrid with its relaxed layers skipped; evaluate; diagnose; report")
     .option('--out <dir>', 'output directory (resumable)', path.join('runs', 'study'))
     .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default('tiny'))
-    .option('--steps <n>', 'training steps per run (default: the preset\'s)', (v) => Number.parseInt(v, 10))
-    .option('--tokens <n>', 'training tokens per run (instead of --steps)', (v) => Number(v))
+    .option('--steps <n>', 'training steps per run (default: the preset\'s)', intArg('--steps', 1))
+    .option('--tokens <n>', 'training tokens per run (instead of --steps)', intArg('--tokens', 1))
     .option('--mixers <list>', 'relaxed mixers to compare', RELAXED.join(','))
     .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, 'uniform,hybrid,skip')
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
     .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer, block', 'mixer')
     .option('--tasks <list>', 'zero-shot tasks', 'arc_easy,boolq,copa,rte,lambada_openai')
-    .option('--limit <n>', 'documents per zero-shot task', (v) => Number(v), 100)
-    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity', (v) => Number(v), 4)
-    .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', (v) => Number(v), 8)
-    .option('--analysis-length <n>', 'tokens per diagnostic sequence', (v) => Number(v), 64)
-    .option('--seed <n>', 'seed of every run (weights and data order)', (v) => Number(v), 0)
+    .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), 100)
+    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), 4)
+    .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', intArg('--analysis-sequences', 1), 8)
+    .option('--analysis-length <n>', 'tokens per diagnostic sequence (at least 4: local focus 3 needs them)', intArg('--analysis-length', 4), 64)
+    .option('--seed <n>', 'seed of every run (weights and data order)', intArg('--seed'), 0)
     .option('--quiet', 'one line per run instead of per logged step')
     .addOption(backendOption())
     .addOption(pluginOption())

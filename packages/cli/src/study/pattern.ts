@@ -53,11 +53,14 @@ export function checkPattern(runs: StudyRun[]): PatternCheck[] {
     evidence: `${hybrids.map((r) => `${r.mixer} ${fmt(ppl(r.id))}`).join(', ') || 'no hybrid run'}; standard ${fmt(std)}`,
   });
 
-  const skips = runs.filter((r) => r.group === 'hybrid-skip' && r.evaluatedFrom);
+  // A hybrid that diverged has nothing to skip: it neither shows nor refutes the claim.
+  const skipsAll = runs.filter((r) => r.group === 'hybrid-skip' && r.evaluatedFrom);
+  const skips = skipsAll.filter((r) => Number.isFinite(ppl(r.evaluatedFrom!) ?? NaN));
+  const notMeasured = skipsAll.filter((r) => !skips.includes(r)).map((r) => `${r.mixer}: hybrid ${fmt(ppl(r.evaluatedFrom!))}, not measured`);
   out.push({
     claim: `Skipping a hybrid's relaxed layers collapses it (held-out PPL ≥ ${COLLAPSE}× the same hybrid's): those layers contribute.`,
-    holds: skips.length === 0 ? null : skips.every((r) => (ppl(r.id) ?? 0) >= COLLAPSE * (ppl(r.evaluatedFrom!) ?? Infinity)),
-    evidence: skips.map((r) => `${r.mixer}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`).join(', ') || 'no skip evaluation',
+    holds: skips.length === 0 ? null : skips.every((r) => (ppl(r.id) ?? 0) >= COLLAPSE * ppl(r.evaluatedFrom!)!),
+    evidence: [...skips.map((r) => `${r.mixer}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`), ...notMeasured].join(', ') || 'no skip evaluation',
   });
 
   const quarter = runs.filter((r) => r.placement === '25%');

@@ -6,6 +6,7 @@ import { NonFiniteLossError, getPreset, loadCheckpoint, loadTokenizer, trainRun,
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';
 import { skipRunId, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
 import { checkPattern } from './pattern.js';
+import { studyEta } from './eta.js';
 import type { StudyConfig, StudyResults, StudyRun } from './types.js';
 
 export interface StudyOptions {
@@ -73,8 +74,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
       `${o.out} holds a study with other settings (${JSON.stringify(existing.identity)}). Resuming would mix results of different configurations: use another --out, or delete ${o.out} to start over.`,
     );
   }
+  const specs = studyRuns(o.mixers, o.configs, o.placements, o.skipModes); // validates before anything is written
   writeJsonAtomic(studyFile, { identity: id });
-  const specs = studyRuns(o.mixers, o.configs, o.placements, o.skipModes);
   const tokenizer = await loadTokenizer(preset.tokenizer);
   const evalSettings: EvalSettings = {
     tasks: o.tasks,
@@ -105,15 +106,14 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     let model: LanguageModel | undefined;
     let run: StudyRun;
     try {
-      const trained = await trainOrLoad(o, spec, dir, steps, (log) => {
-        const elapsed = (performance.now() - started) / 1000;
-        const perStep = elapsed / Math.max(1, log.step);
-        const avgRun = trainedSeconds.length ? trainedSeconds.reduce((a, b) => a + b, 0) / trainedSeconds.length : perStep * steps * 1.2;
-        const eta = perStep * (steps - log.step) + avgRun * (specs.length - i - 1);
+      let startStep = 0;
+      const trained = await trainOrLoad(o, spec, dir, steps, (resumedFrom) => (startStep = resumedFrom), (log) => {
+        const eta = studyEta({ elapsedSec: (performance.now() - started) / 1000, step: log.step, startStep, steps, finishedRunSec: trainedSeconds, runsAfter: specs.length - i - 1 });
         o.onEvent?.({ kind: 'step', index: i, total: specs.length, run: spec, log, steps, etaSec: eta });
       });
       model = trained.model;
-      const trainSec = (performance.now() - started) / 1000;
+      // A run whose training finished in an earlier invocation keeps that training time.
+      const trainSec = trained.reloaded ? trained.train!.seconds : (performance.now() - started) / 1000;
       const evalStart = performance.now();
       const { metrics, analysis } = await evaluateModel(model, tokenizer, evalSettings, (what) => o.onEvent?.({ kind: 'phase', id: spec.id, what }));
       run = baseRun(spec, model, 'ok');
@@ -197,11 +197,11 @@ function baseRun(spec: RunSpec, model: LanguageModel | undefined, status: StudyR
 }
 
 /** Train the run (resuming a killed one), or load it when training finished but evaluation did not. */
-async function trainOrLoad(o: StudyOptions, spec: RunSpec, dir: string, steps: number, onLog: (l: StepLog) => void): Promise<{ model: LanguageModel; train: StudyRun['train'] }> {
+async function trainOrLoad(o: StudyOptions, spec: RunSpec, dir: string, steps: number, onResume: (fromStep: number) => void, onLog: (l: StepLog) => void): Promise<{ model: LanguageModel; train: StudyRun['train']; reloaded: boolean }> {
   const finished = readJson<{ steps: number; seconds: number; finalLoss: number; history: StepLog[] }>(path.join(dir, 'trained.json'));
   if (finished && finished.steps === steps) {
     const ck = await loadCheckpoint(dir);
-    return { model: ck.model, train: finished };
+    return { model: ck.model, train: finished, reloaded: true };
   }
   const r = await trainRun({
     preset: o.preset,
@@ -210,9 +210,10 @@ async function trainOrLoad(o: StudyOptions, spec: RunSpec, dir: string, steps: n
     outDir: dir,
     resume: true,
     train: { steps, checkpointInterval: Math.max(50, Math.ceil(steps / 4)) },
+    onStart: (info) => onResume(info.resumedFromStep),
     onLog: (log) => onLog(log),
   });
   const train = { steps, seconds: r.seconds, finalLoss: r.history.at(-1)?.loss ?? NaN, history: r.history };
   writeJsonAtomic(path.join(dir, 'trained.json'), train);
-  return { model: r.model, train };
+  return { model: r.model, train, reloaded: false };
 }

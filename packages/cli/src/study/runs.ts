@@ -33,6 +33,8 @@ export function studyRuns(mixers: string[], configs: StudyConfigName[], placemen
     if (!(PLAN_PRESETS as readonly string[]).includes(p) || p === 'uniform') throw new DeconattnError(`Unknown placement '${p}'. Placements: ${PLAN_PRESETS.filter((x) => x !== 'uniform').join(', ')}.`);
   }
   if (configs.includes('skip') && !configs.includes('hybrid')) throw new DeconattnError(`'skip' evaluates trained hybrids: add 'hybrid' to --configs.`);
+  for (const m of skipModes) if (m !== 'mixer' && m !== 'block') throw new DeconattnError(`Unknown skip mode '${m}'. Skip modes: mixer (drop the relaxed mixer sublayers), block (drop the relaxed layers' whole blocks).`);
+  if (configs.includes('skip') && !skipModes.length) throw new DeconattnError(`'skip' needs at least one skip mode (--skip-modes mixer,block).`);
   const runs: RunSpec[] = [{ id: 'standard', label: 'standard', group: 'baseline', mixer: 'standard', placement: 'uniform', plan: { preset: 'uniform', mixer: 'standard' }, skips: [] }];
   const relaxed = mixers.filter((m) => m !== 'standard');
   if (configs.includes('uniform')) for (const m of relaxed) runs.push({ id: `uniform-${m}`, label: `uniform ${m}`, group: 'uniform', mixer: m, placement: 'uniform', plan: { preset: 'uniform', mixer: m }, skips: [] });
