@@ -55,7 +55,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** The settings that define a study; resuming with different ones would mix results. */
 function identity(o: StudyOptions, steps: number) {
-  return { preset: o.preset, steps, seed: o.seed, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? ['mixer'], tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength ?? 64 };
+  return { preset: o.preset, steps, seed: o.seed, backend: o.backend, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? ['mixer'], tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength ?? 64 };
 }
 
 /**
