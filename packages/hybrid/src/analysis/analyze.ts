@@ -47,14 +47,19 @@ export async function analyzeModel(model: LanguageModel, sequences: number[][], 
   for (let s = 0; s < sequences.length; s++) {
     const maps = new Map<number, tf.Tensor4D>();
     const logits = new Map<number, tf.Tensor4D>();
-    tf.tidy(() => {
-      model.hidden(tf.tensor2d([sequences[s]!], [1, L], 'int32'), {
-        capture: {
-          attention: (layer, m) => void maps.set(layer, tf.keep(tf.clone(m))),
-          logits: (layer, l) => void logits.set(layer, tf.keep(tf.clone(l))),
-        },
+    try {
+      tf.tidy(() => {
+        model.hidden(tf.tensor2d([sequences[s]!], [1, L], 'int32'), {
+          capture: {
+            attention: (layer, m) => void maps.set(layer, tf.keep(tf.clone(m))),
+            logits: (layer, l) => void logits.set(layer, tf.keep(tf.clone(l))),
+          },
+        });
       });
-    });
+    } catch (e) {
+      tf.dispose([...maps.values(), ...logits.values()]); // kept captures outlive the tidy
+      throw e;
+    }
     for (const [layer, m] of maps) {
       const data = (await m.data()) as Float32Array;
       const heads = m.shape[1];
