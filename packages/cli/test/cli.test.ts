@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 // These tests run the built CLI (`npm test` builds first), as a user would.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DECONATTN_DEBUG: '' } });
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DECONATTN_DEBUG: '', NODE_PATH: '' } });
 const ok = (args: string[]) => {
   const r = run(args);
   if (r.status !== 0) throw new Error(`deconattn ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);

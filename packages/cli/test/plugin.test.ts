@@ -12,7 +12,9 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = path.join(root, 'packages/cli/dist/bin.js');
 const pluginDir = 'examples/third-party-mixer';
 const plugin = ['--plugin', pluginDir];
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DECONATTN_DEBUG: '' } });
+// NODE_PATH cleared: pnpm's script shims point it at the workspace's hoisted packages, which a
+// user's shell does not have (and which would make every workspace package resolvable).
+const run = (args: string[], cwd = root) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, DECONATTN_DEBUG: '', NODE_PATH: '' } });
 const ok = (args: string[]) => {
   const r = run(args);
   if (r.status !== 0) throw new Error(`deconattn ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
@@ -77,6 +79,14 @@ describe('a third-party mixer through --plugin', () => {
     const r = run(['score', '--model', model, '--text-file', text]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Unknown token mixer 'sliding-window'\. It is provided by the package 'deconattn-mixer-sliding-window'.*--plugin deconattn-mixer-sliding-window/);
+  });
+
+  it('loads the mixer package a checkpoint records when it is installed, without --plugin', () => {
+    // From the plugin's own directory its package name resolves (Node's package self-reference),
+    // as it would for a user who installed it.
+    const r = run(['score', '--model', model, '--text-file', text, '--json'], path.join(root, pluginDir));
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).scored).toBe(JSON.parse(ok(['score', '--model', model, '--text-file', text, '--json', ...plugin])).scored);
   });
 
   it("passes the plugin's own option errors through", () => {

@@ -20,6 +20,21 @@ export async function loadPlugins(specs: string[] = []): Promise<void> {
   }
 }
 
+/**
+ * Loads a mixer package recorded in a checkpoint when it is installed; returns false when it is
+ * not (the registry then reports the unknown mixer and names the package to install).
+ */
+export async function loadInstalledPackage(name: string): Promise<boolean> {
+  let target: string;
+  try {
+    target = resolvePlugin(name);
+  } catch {
+    return false;
+  }
+  await import(target);
+  return true;
+}
+
 function resolvePlugin(spec: string): string {
   const asPath = path.resolve(spec);
   const looksLikePath = spec.startsWith('.') || path.isAbsolute(spec);
