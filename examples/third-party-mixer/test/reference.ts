@@ -1,3 +1,5 @@
+import { referenceProject, referenceRope } from '@deconattn/core';
+
 /**
  * Plain-loop Float64 reference of sliding-window attention, straight from the formula, no tfjs:
  * `Q,K,V = Hn W + b`, RoPE (rotate-half, θ^(-2c/dh)) on Q and K, per head
@@ -14,9 +16,9 @@ export interface ReferenceDims {
 export function slidingWindowReference(hn: number[][], w: Readonly<Record<string, ArrayLike<number>>>, dims: ReferenceDims, window: number): number[][] {
   const d = dims.hiddenSize;
   const dh = d / dims.numHeads;
-  const q = rope(project(hn, w['q_proj.weight']!, w['q_proj.bias'], d), dims);
-  const k = rope(project(hn, w['k_proj.weight']!, w['k_proj.bias'], d), dims);
-  const v = project(hn, w['v_proj.weight']!, w['v_proj.bias'], d);
+  const q = referenceRope(referenceProject(hn, w['q_proj.weight']!, w['q_proj.bias'], d), dims.numHeads, dims.ropeTheta);
+  const k = referenceRope(referenceProject(hn, w['k_proj.weight']!, w['k_proj.bias'], d), dims.numHeads, dims.ropeTheta);
+  const v = referenceProject(hn, w['v_proj.weight']!, w['v_proj.bias'], d);
   const mixed = hn.map(() => new Array<number>(d).fill(0));
   for (let head = 0; head < dims.numHeads; head++) {
     const base = head * dh;
@@ -34,34 +36,5 @@ export function slidingWindowReference(hn: number[][], w: Readonly<Record<string
       for (let j = first; j <= i; j++) for (let c = 0; c < dh; c++) mixed[i]![base + c] += (e[j - first]! / total) * v[j]![base + c]!;
     }
   }
-  return project(mixed, w['o_proj.weight']!, undefined, d);
-}
-
-function project(x: number[][], w: ArrayLike<number>, b: ArrayLike<number> | undefined, outDim: number): number[][] {
-  return x.map((row) =>
-    Array.from({ length: outDim }, (_, o) => {
-      let acc = b ? b[o]! : 0;
-      for (let i = 0; i < row.length; i++) acc += row[i]! * w[i * outDim + o]!;
-      return acc;
-    }),
-  );
-}
-
-/** RoPE on every head of `x` (`T×d`, heads side by side), position p = row index. */
-function rope(x: number[][], dims: ReferenceDims): number[][] {
-  const dh = dims.hiddenSize / dims.numHeads;
-  const half = dh / 2;
-  return x.map((row, p) => {
-    const out = row.slice();
-    for (let base = 0; base < row.length; base += dh) {
-      for (let c = 0; c < half; c++) {
-        const a = p * Math.pow(dims.ropeTheta, -(2 * c) / dh);
-        const x1 = row[base + c]!;
-        const x2 = row[base + c + half]!;
-        out[base + c] = x1 * Math.cos(a) - x2 * Math.sin(a);
-        out[base + c + half] = x2 * Math.cos(a) + x1 * Math.sin(a);
-      }
-    }
-    return out;
-  });
+  return referenceProject(mixed, w['o_proj.weight']!, undefined, d);
 }

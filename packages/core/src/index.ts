@@ -7,4 +7,5 @@ export * from './errors.js';
 export * from './backend.js';
 export * from './blocks/index.js';
 export * from './heads.js';
+export * from './reference.js';
 export const CORE_VERSION = '0.1.0';

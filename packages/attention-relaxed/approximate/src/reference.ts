@@ -1,3 +1,5 @@
+import { referenceProject, referenceRope } from '@deconattn/core';
+
 /**
  * Plain-loop Float64 reference of `approximate` (MODEL.md §3.3), straight from the formula, no
  * tfjs: `Q,K,V = Hn W + b`, RoPE (rotate-half) on Q and K, per head `s_ij = q_i·k_j/√dh`,
@@ -21,9 +23,9 @@ export function approximateReference(
   const h = dims.numHeads;
   const dh = d / h;
   const n = hn.length;
-  const q = rope(project(hn, weights['q_proj.weight']!, weights['q_proj.bias']!, d, d), h, dims.ropeTheta);
-  const k = rope(project(hn, weights['k_proj.weight']!, weights['k_proj.bias']!, d, d), h, dims.ropeTheta);
-  const v = project(hn, weights['v_proj.weight']!, weights['v_proj.bias']!, d, d);
+  const q = referenceRope(referenceProject(hn, weights['q_proj.weight']!, weights['q_proj.bias']!, d), h, dims.ropeTheta);
+  const k = referenceRope(referenceProject(hn, weights['k_proj.weight']!, weights['k_proj.bias']!, d), h, dims.ropeTheta);
+  const v = referenceProject(hn, weights['v_proj.weight']!, weights['v_proj.bias']!, d);
   const mixed = hn.map(() => new Array<number>(d).fill(0));
   for (let head = 0; head < h; head++) {
     const base = head * dh;
@@ -45,36 +47,5 @@ export function approximateReference(
       for (let j = 0; j <= i; j++) for (let c = 0; c < dh; c++) mixed[i]![base + c] += (t[j]! / total) * v[j]![base + c]!;
     }
   }
-  return project(mixed, weights['o_proj.weight']!, undefined, d, d);
-}
-
-function project(x: number[][], w: ArrayLike<number>, b: ArrayLike<number> | undefined, inDim: number, outDim: number): number[][] {
-  return x.map((row) => {
-    const out = new Array<number>(outDim).fill(0);
-    for (let o = 0; o < outDim; o++) {
-      let acc = b ? b[o]! : 0;
-      for (let i = 0; i < inDim; i++) acc += row[i]! * w[i * outDim + o]!;
-      out[o] = acc;
-    }
-    return out;
-  });
-}
-
-/** RoPE, rotate-half, per head, position = row index. */
-function rope(x: number[][], numHeads: number, theta: number): number[][] {
-  const dh = x[0]!.length / numHeads;
-  const half = dh / 2;
-  return x.map((row, p) => {
-    const out = row.slice();
-    for (let head = 0; head < numHeads; head++) {
-      for (let i = 0; i < half; i++) {
-        const a = p * Math.pow(theta, (-2 * i) / dh);
-        const x1 = row[head * dh + i]!;
-        const x2 = row[head * dh + i + half]!;
-        out[head * dh + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
-        out[head * dh + i + half] = x2 * Math.cos(a) + x1 * Math.sin(a);
-      }
-    }
-    return out;
-  });
+  return referenceProject(mixed, weights['o_proj.weight']!, undefined, d);
 }

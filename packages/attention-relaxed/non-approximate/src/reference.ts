@@ -1,3 +1,5 @@
+import { referenceProject } from '@deconattn/core';
+
 /**
  * Plain-loop Float64 reference of `non-approximate` (MODEL.md §3.4), from the formula, no tfjs:
  * `Q = SiLU(Hn W_Q + b_Q)`, `K = Hn W_K + b_K`, `V = Hn W_V + b_V`, no RoPE; per head
@@ -14,9 +16,9 @@ export function nonApproximateReference(
   const h = dims.numHeads;
   const dh = d / h;
   const n = hn.length;
-  const q = project(hn, weights['q_proj.weight']!, weights['q_proj.bias']!, d).map((row) => row.map((x) => x / (1 + Math.exp(-x))));
-  const k = project(hn, weights['k_proj.weight']!, weights['k_proj.bias']!, d);
-  const v = project(hn, weights['v_proj.weight']!, weights['v_proj.bias']!, d);
+  const q = referenceProject(hn, weights['q_proj.weight']!, weights['q_proj.bias']!, d).map((row) => row.map((x) => x / (1 + Math.exp(-x))));
+  const k = referenceProject(hn, weights['k_proj.weight']!, weights['k_proj.bias']!, d);
+  const v = referenceProject(hn, weights['v_proj.weight']!, weights['v_proj.bias']!, d);
   const mixed = hn.map(() => new Array<number>(d).fill(0));
   for (let head = 0; head < h; head++) {
     const base = head * dh;
@@ -37,17 +39,5 @@ export function nonApproximateReference(
       }
     }
   }
-  return project(mixed, weights['o_proj.weight']!, undefined, d);
-}
-
-function project(x: number[][], w: ArrayLike<number>, b: ArrayLike<number> | undefined, outDim: number): number[][] {
-  return x.map((row) => {
-    const out = new Array<number>(outDim).fill(0);
-    for (let o = 0; o < outDim; o++) {
-      let acc = b ? b[o]! : 0;
-      for (let i = 0; i < row.length; i++) acc += row[i]! * w[i * outDim + o]!;
-      out[o] = acc;
-    }
-    return out;
-  });
+  return referenceProject(mixed, weights['o_proj.weight']!, undefined, d);
 }
