@@ -8,4 +8,5 @@ export * from './backend.js';
 export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
+export * from './untrusted-json.js';
 export const CORE_VERSION = '0.1.0';
