@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
-import { evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
@@ -20,6 +20,7 @@ export interface EvalCliOptions {
   batchSize?: number;
   skip?: 'mixer' | 'block';
   cache: boolean;
+  cacheDir?: string;
   bootstrapIters?: number;
   json?: boolean;
   backend?: string;
@@ -33,9 +34,36 @@ function outputPath(o: EvalCliOptions, modelDir: string): string {
   return path.join(modelDir, 'eval', `results_${stamp}.json`);
 }
 
+/**
+ * The answer cache: the per-user one (or --cache-dir), never inside the model directory, whose
+ * contents come with the model (a checkpoint could ship made-up answers under its own checksum).
+ */
+function cacheDir(o: EvalCliOptions, modelDirs: string[]): string | undefined {
+  if (!o.cache) return undefined;
+  const dir = path.resolve(o.cacheDir ?? defaultEvalCacheDir());
+  const real = (p: string) => {
+    // The nearest existing ancestor's real path, so symbolic links cannot hide the model directory.
+    const rest: string[] = [];
+    let cur = p;
+    while (!fs.existsSync(cur) && path.dirname(cur) !== cur) {
+      rest.unshift(path.basename(cur));
+      cur = path.dirname(cur);
+    }
+    return path.join(fs.realpathSync(cur), ...rest);
+  };
+  for (const m of modelDirs) {
+    const rel = path.relative(real(m), real(dir));
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new DeconattnError(`The answer cache ${dir} lies inside the model directory ${m}; answers found there could have come with the model. Use --cache-dir (or DECONATTN_CACHE_DIR) outside it.`);
+    }
+  }
+  return dir;
+}
+
 export async function evalCommand(o: EvalCliOptions): Promise<void> {
   const backend = await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);
+  const answers = cacheDir(o, [o.model, ckpt.dir]);
   if (o.skip) ckpt.model.skip = o.skip;
   const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
   const bar = progressBar('eval', 'requests');
@@ -44,7 +72,7 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
     limit: o.limit,
     logSamples: o.logSamples,
     dataDir: o.dataDir,
-    cacheDir: o.cache ? path.join(path.resolve(o.model), '.eval-cache') : undefined,
+    cacheDir: answers,
     batchSize: o.batchSize,
     bootstrapIters: o.bootstrapIters,
     gitHash: gitHash(),
@@ -80,6 +108,7 @@ export function addEvalCommand(program: Command): void {
     .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
     .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
     .option('--no-cache', 'do not reuse or store cached answers')
+    .option('--cache-dir <dir>', 'answer cache (default $DECONATTN_CACHE_DIR/eval, else $XDG_CACHE_HOME/deconattn/eval or ~/.cache/deconattn/eval); never inside the model')
     .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', intArg('--bootstrap-iters'))
     .option('--json', 'print the results JSON instead of the table')
     .addOption(backendOption())
