@@ -230,4 +230,14 @@ describe('eval answers never come from the model directory', () => {
     const line = refused(run(['eval', '--model', dir, '--tasks', 'copa', '--limit', '1', '--backend', 'cpu', '--cache-dir', path.join(dir, '.eval-cache')]));
     expect(line).toMatch(/The answer cache .*\.eval-cache lies inside the model directory/);
   });
+
+  it('does not write results through an `eval` link the model directory ships', () => {
+    const { dir } = fixture();
+    const target = path.join(tmp, `elsewhere-${n}`);
+    fs.mkdirSync(target);
+    fs.symlinkSync(target, path.join(dir, 'eval'));
+    const line = refused(run(['eval', '--model', dir, '--tasks', 'copa', '--limit', '1', '--backend', 'cpu']));
+    expect(line).toMatch(/eval is a symbolic link; results are not written through a link inside a model directory\. Pass --output <file>\./);
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
 });

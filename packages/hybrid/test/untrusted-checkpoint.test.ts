@@ -9,6 +9,7 @@ import { DeconattnError, useBackend } from '@deconattn/core';
 import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { isBarePackageName } from '../src/checkpoint/files.js';
 import { SAFETENSORS_MAX_HEADER_BYTES, decodeSafetensors, encodeSafetensors } from '../src/checkpoint/safetensors.js';
+import { TOKENIZER_FILE_LIMITS, readTokenizerJson } from '../src/tokenizer/pythia.js';
 import { microModel } from './helpers.js';
 
 // Checkpoint files as an attacker or a broken disk would leave them: every problem is one
@@ -245,6 +246,29 @@ describe('checkpoint directories from untrusted sources', () => {
       c.deconattn.mixers.push({ id: 'evil', package: 'deconattn-mixer-evil' });
     });
     expect(await refusal(named)).toMatch(/It is provided by the package 'deconattn-mixer-evil'/);
+  });
+});
+
+describe('tokenizer files', () => {
+  it('are read as regular files of bounded size and nesting', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-untrusted-tok-'));
+    try {
+      const big = path.join(dir, 'big.json');
+      fs.writeFileSync(big, '');
+      fs.truncateSync(big, TOKENIZER_FILE_LIMITS.maxBytes + 1);
+      expect(oneLine(() => readTokenizerJson(big))).toBe(`Cannot read the tokenizer ${big}: ${TOKENIZER_FILE_LIMITS.maxBytes + 1} bytes, more than the ${TOKENIZER_FILE_LIMITS.maxBytes} allowed for a tokenizer.`);
+      const deep = path.join(dir, 'deep.json');
+      fs.writeFileSync(deep, '{"model": ' + '['.repeat(10_000) + ']'.repeat(10_000) + '}');
+      expect(oneLine(() => readTokenizerJson(deep))).toMatch(/^The tokenizer .*deep\.json nests arrays\/objects deeper than 16 levels/);
+      const fifo = path.join(dir, 'fifo.json');
+      execFileSync('mkfifo', [fifo]);
+      expect(oneLine(() => readTokenizerJson(fifo))).toMatch(/fifo\.json: not a regular file\.$/);
+      const ok = path.join(dir, 'ok.json');
+      fs.writeFileSync(ok, '{"model": {"vocab": {"a": 0}}}');
+      expect(readTokenizerJson(ok)).toEqual({ model: { vocab: { a: 0 } } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -30,8 +30,13 @@ export interface EvalCliOptions {
 /** Results go next to the model unless --output says otherwise. */
 function outputPath(o: EvalCliOptions, modelDir: string): string {
   if (o.output) return o.output;
+  const dir = path.join(modelDir, 'eval');
+  // The model directory is not ours: an `eval` link there could point anywhere.
+  if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new DeconattnError(`${dir} is a symbolic link; results are not written through a link inside a model directory. Pass --output <file>.`);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return path.join(modelDir, 'eval', `results_${stamp}.json`);
+  return path.join(dir, `results_${stamp}.json`);
 }
 
 /**
@@ -64,6 +69,7 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
   const backend = await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);
   const answers = cacheDir(o, [o.model, ckpt.dir]);
+  const file = outputPath(o, path.resolve(o.model));
   if (o.skip) ckpt.model.skip = o.skip;
   const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
   const bar = progressBar('eval', 'requests');
@@ -80,7 +86,6 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.stop();
-  const file = outputPath(o, path.resolve(o.model));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
   if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
