@@ -87,45 +87,95 @@ function writeFileSynced(file: string, data: Buffer | string): void {
   }
 }
 
+/** The first tensor holding NaN or ±Infinity, with the offending value. */
+function firstNonFinite(tensors: Map<string, StoredTensor>): { name: string; value: number } | undefined {
+  for (const [name, t] of tensors) {
+    for (const v of t.data) if (!Number.isFinite(v)) return { name, value: v };
+  }
+  return undefined;
+}
+
 /** Write a complete checkpoint into `dir` atomically (dir must not exist, or is replaced). */
 export async function saveCheckpoint(dir: string, model: LanguageModel, extras: CheckpointExtras): Promise<void> {
+  const weights = await modelTensors(model);
+  const opt = new Map<string, StoredTensor>();
+  for (const [k, t] of extras.optimizer ?? []) opt.set(k, await tensorData(t, false));
+  // A checkpoint never holds NaN or Infinity: it would load and silently score nonsense.
+  for (const [what, tensors] of [['weight', weights], ['optimizer tensor', opt]] as const) {
+    const bad = firstNonFinite(tensors);
+    if (bad) throw new DeconattnError(`Refusing to save ${dir}: ${what} '${bad.name}' holds ${bad.value}. The model has diverged; resume from an earlier checkpoint with a lower learning rate.`);
+  }
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
+  finishInterruptedSwap(dir);
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
   const files: Record<string, Buffer> = {};
   files['config.json'] = Buffer.from(JSON.stringify(checkpointConfig(model, extras), null, 2) + '\n');
-  files['model.safetensors'] = encodeSafetensors(await modelTensors(model), { format: 'pt' });
-  if (extras.optimizer) {
-    const opt = new Map<string, StoredTensor>();
-    for (const [k, t] of extras.optimizer) opt.set(k, await tensorData(t, false));
-    files['optimizer.safetensors'] = encodeSafetensors(opt);
-  }
+  files['model.safetensors'] = encodeSafetensors(weights, { format: 'pt' });
+  if (extras.optimizer) files['optimizer.safetensors'] = encodeSafetensors(opt);
   if (extras.trainerState) files['trainer_state.json'] = Buffer.from(JSON.stringify(extras.trainerState, null, 2) + '\n');
   for (const [name, buf] of Object.entries(files)) writeFileSynced(path.join(tmp, name), buf);
   const manifest = { format: CHECKPOINT_FORMAT, files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, { bytes: b.length, sha256: sha256(b) }])) };
   writeFileSynced(path.join(tmp, 'DONE'), JSON.stringify(manifest, null, 2) + '\n');
-  // Swap into place: the old directory (if any) is moved aside first and removed only after.
-  let aside: string | undefined;
-  if (fs.existsSync(dir)) {
-    aside = `${tmp}.old`;
-    fs.renameSync(dir, aside);
-  }
+  // Swap into place: the old directory (if any) is moved aside first and removed only after. A
+  // crash between the two renames leaves both beside `dir`: loading finds them
+  // (interruptedSwap) and the next save finishes the swap.
+  if (fs.existsSync(dir)) fs.renameSync(dir, `${tmp}.old`);
   fs.renameSync(tmp, dir);
-  if (aside) fs.rmSync(aside, { recursive: true, force: true });
+  // The old checkpoint, and what saves of this directory that failed or were killed left behind
+  // (a directory has one writer: once this save is in place, every other one is dead).
+  const prefix = `.${path.basename(dir)}.tmp-`;
+  for (const name of fs.readdirSync(parent)) if (name.startsWith(prefix)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
 }
 
 const STEP_DIR = /^step-(\d+)$/;
+const SWAP_DIR = /^\.(step-\d+)\.tmp-/;
+
+/** A directory whose DONE manifest was written (last, after every file was synced). */
+function isComplete(dir: string): boolean {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'DONE'), 'utf8'))?.format === CHECKPOINT_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * When `dir` is missing because a save was interrupted between moving the old checkpoint aside
+ * and renaming the new one into place: the complete checkpoint beside it (the new one if it was
+ * finished, else the old one). Saves killed earlier leave nothing complete, so nothing is found.
+ */
+export function interruptedSwap(dir: string): string | undefined {
+  if (fs.existsSync(dir)) return undefined;
+  const parent = path.dirname(path.resolve(dir));
+  if (!fs.existsSync(parent)) return undefined;
+  const prefix = `.${path.basename(dir)}.tmp-`;
+  const candidates = fs.readdirSync(parent).filter((n) => n.startsWith(prefix)).map((n) => path.join(parent, n)).filter(isComplete);
+  return candidates.find((c) => !c.endsWith('.old')) ?? candidates.find((c) => c.endsWith('.old'));
+}
+
+/** Put the checkpoint of an interrupted swap back at `dir` (a save does this before writing). */
+function finishInterruptedSwap(dir: string): void {
+  const found = interruptedSwap(dir);
+  if (found) fs.renameSync(found, dir);
+}
 
 /** Complete checkpoints of a run directory, newest first. */
 export function listCheckpoints(runDir: string): { step: number; dir: string }[] {
   const root = path.join(runDir, 'checkpoints');
   if (!fs.existsSync(root)) return [];
-  return fs
-    .readdirSync(root)
+  const names = fs.readdirSync(root);
+  const found = names
     .map((n) => ({ m: STEP_DIR.exec(n), n }))
     .filter((x) => x.m && fs.existsSync(path.join(root, x.n, 'DONE')))
-    .map((x) => ({ step: Number(x.m![1]), dir: path.join(root, x.n) }))
-    .sort((a, b) => b.step - a.step);
+    .map((x) => ({ step: Number(x.m![1]), dir: path.join(root, x.n) }));
+  // A step whose save was interrupted mid-swap is still on disk, beside its name.
+  const swapped = new Set(names.map((n) => SWAP_DIR.exec(n)?.[1]).filter((n): n is string => !!n && !names.includes(n)));
+  for (const name of swapped) {
+    const dir = interruptedSwap(path.join(root, name));
+    if (dir) found.push({ step: Number(STEP_DIR.exec(name)![1]), dir });
+  }
+  return found.sort((a, b) => b.step - a.step);
 }
 
 export function stepDir(runDir: string, step: number): string {
@@ -140,12 +190,14 @@ export async function saveRunCheckpoint(runDir: string, step: number, model: Lan
   // Saves killed half-way leave their temporary directories (a model's size each): a run has one
   // writer, so once this save is in place every other one is dead.
   const root = path.join(runDir, 'checkpoints');
-  for (const name of fs.readdirSync(root)) if (/^\.step-\d+\.tmp-/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  for (const name of fs.readdirSync(root)) if (SWAP_DIR.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
   return dir;
 }
 
 /** The checkpoint directory for `dir`: itself if it holds one, else the newest in its run. */
 export function resolveCheckpointDir(dir: string): string {
+  const swapped = interruptedSwap(dir);
+  if (swapped) return swapped;
   if (!fs.existsSync(dir)) throw new DeconattnError(`No model at '${dir}': the directory does not exist. Train one with \`deconattn train --out ${dir}\`.`);
   if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
   const found = listCheckpoints(dir);

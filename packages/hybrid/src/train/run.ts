@@ -64,6 +64,15 @@ function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus
   return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, optimisation, corpus: corpus.sources.map((s) => s.sha256) };
 }
 
+function readRunFile(file: string): { identity?: unknown } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DeconattnError(`Cannot resume: ${file} is not valid JSON (${(e as Error).message}). It records the run's settings; delete it to resume without checking them.`);
+  }
+}
+
 /**
  * Train a preset with a layer plan on a corpus, from scratch or resuming `outDir`. The model is
  * returned (the caller disposes it). Resuming refuses a run whose settings differ.
@@ -84,7 +93,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   let resumedFromStep = 0;
   const runFile = o.outDir ? path.join(o.outDir, 'run.json') : undefined;
   if (o.resume && o.outDir && listCheckpoints(o.outDir).length) {
-    const saved = runFile && fs.existsSync(runFile) ? JSON.parse(fs.readFileSync(runFile, 'utf8')) : undefined;
+    const saved = runFile ? readRunFile(runFile) : undefined;
     if (saved && JSON.stringify(saved.identity) !== JSON.stringify(identity)) {
       throw new DeconattnError(`Cannot resume ${o.outDir}: it holds a run with different settings (${JSON.stringify(saved.identity)}); this call asks for ${JSON.stringify(identity)}. Use another --out, or the same settings.`);
     }
@@ -121,7 +130,10 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   if (runFile) {
     fs.mkdirSync(o.outDir!, { recursive: true });
-    fs.writeFileSync(runFile, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
+    // Through a temporary file: a run killed while writing it must still resume.
+    const tmp = `${runFile}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
+    fs.renameSync(tmp, runFile);
   }
   const info: TrainRunInfo = {
     preset,
