@@ -128,5 +128,5 @@ describe('kill -9 during deconattn train, then --resume', () => {
   it(RANDOM_POINTS ? `${RANDOM_POINTS} random kill points (seed ${SEED}) each end in the uninterrupted run's weights` : "every fixed kill point ends in the uninterrupted run's weights, optimizer state and metrics", async () => {
     const lost = await runKillPoints('deconattn train', ciPoints, { count: RANDOM_POINTS, seed: SEED, point: randomPoint }, tryPoint);
     expect(lost).toEqual([]);
-  });
+  }, 120_000 + 60_000 * (RANDOM_POINTS || 8)); // each point runs the CLI two or three times
 });

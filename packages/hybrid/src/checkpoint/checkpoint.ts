@@ -315,6 +315,12 @@ export function assignWeights(model: LanguageModel, tensors: Map<string, StoredT
     const transposed = p.kind === 'linear' && p.variable.rank === 2;
     const want = transposed ? [...p.variable.shape].reverse() : p.variable.shape;
     if (t.shape.join(',') !== want.join(',')) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${p.name}' of shape [${t.shape.join(', ')}], expected [${want.join(', ')}].`);
+    const at = t.data.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) throw new DeconattnError(`Corrupt checkpoint: ${file} has ${t.data[at]} in '${p.name}' (value ${at}); a model's weights are finite numbers. Load an earlier checkpoint.`);
+  }
+  for (const p of model.namedParams()) {
+    const t = tensors.get(p.name)!;
+    const transposed = p.kind === 'linear' && p.variable.rank === 2;
     tf.tidy(() => {
       const x = tf.tensor(t.data, t.shape);
       p.variable.assign(transposed ? tf.transpose(x) : x);

@@ -86,12 +86,20 @@ export function getPreset(name: string): Preset {
   return p;
 }
 
+/** The deepest model supported (a plan resolves one mixer per layer). */
+export const MAX_LAYERS = 10_000;
+
 export function validateConfig(c: ModelConfig): ModelConfig {
   const positiveInts: (keyof ModelConfig)[] = ['hiddenSize', 'intermediateSize', 'numLayers', 'numHeads', 'vocabSize', 'maxPositions'];
   for (const k of positiveInts) {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new DeconattnError(`Model config '${k}' must be a positive integer, got ${JSON.stringify(v)}.`);
   }
+  // Bounds that keep a mistyped size from allocating for minutes and dying in a RangeError: no
+  // tensor over 2³¹ values (tfjs' limit), no more than 10,000 layers.
+  const biggest = Math.max(c.vocabSize, c.intermediateSize, c.maxPositions, c.hiddenSize) * c.hiddenSize;
+  if (biggest > 2 ** 31 - 1) throw new DeconattnError(`Model config too large: a ${c.hiddenSize}-wide model with vocabSize ${c.vocabSize}, intermediateSize ${c.intermediateSize} and maxPositions ${c.maxPositions} needs a tensor of ${biggest} values, more than the 2147483647 one tensor can hold.`);
+  if (c.numLayers > MAX_LAYERS) throw new DeconattnError(`Model config 'numLayers' is ${c.numLayers}; at most ${MAX_LAYERS} layers are supported.`);
   if (c.hiddenSize % c.numHeads !== 0) throw new DeconattnError(`hiddenSize ${c.hiddenSize} must be divisible by numHeads ${c.numHeads}.`);
   if ((c.hiddenSize / c.numHeads) % 2 !== 0) throw new DeconattnError(`The head dimension ${c.hiddenSize / c.numHeads} must be even (RoPE rotates pairs).`);
   if (!(c.ropeTheta > 0)) throw new DeconattnError(`ropeTheta must be positive, got ${c.ropeTheta}.`);

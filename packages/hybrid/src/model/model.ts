@@ -103,7 +103,15 @@ export class LanguageModel {
     const ids = resolvePlan(opts.plan, config.numLayers);
     const defs = new Map<string, TokenMixerDefinition>();
     for (const id of new Set(ids)) defs.set(id, await resolveMixer(id));
-    return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) });
+    const live = new Set(Object.keys(tf.engine().registeredVariables));
+    try {
+      return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) });
+    } catch (e) {
+      // Failing half-way (a bad mixer option, a fixed sequence of the wrong length) must not keep
+      // the weights made before: free every variable the constructor registered.
+      for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!live.has(name)) v.dispose();
+      throw e;
+    }
   }
 
   private constructor(config: ModelConfig, plan: LayerPlan, ids: string[], defs: Map<string, TokenMixerDefinition>, seed: number, env: MixerEnvironment) {

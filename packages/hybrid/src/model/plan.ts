@@ -1,4 +1,5 @@
 import { DeconattnError, didYouMean } from '@deconattn/core';
+import { MAX_LAYERS } from './config.js';
 
 /**
  * Layer plans (MODEL.md §4). A preset says which layers keep `standard`; the rest get the
@@ -52,6 +53,7 @@ export function standardLayers(preset: PlanPreset, n: number): number[] {
 /** The per-layer list of mixer ids, in layer order. */
 export function resolvePlan(plan: LayerPlan, numLayers: number): string[] {
   validatePlan(plan);
+  if (!Number.isInteger(numLayers) || numLayers < 1 || numLayers > MAX_LAYERS) throw new DeconattnError(`A plan is resolved for 1 to ${MAX_LAYERS} layers, got ${numLayers}.`);
   if ('layers' in plan) {
     if (plan.layers.length !== numLayers) {
       throw new DeconattnError(`The plan lists ${plan.layers.length} layers (${plan.layers.join(',')}), but the model has ${numLayers}: give exactly one mixer per layer, or use a preset such as 'hybrid:${plan.layers.find((m) => m !== 'standard') ?? 'mlp'}'.`);

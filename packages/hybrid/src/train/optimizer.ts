@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DeconattnError } from '@deconattn/core';
 import type { ModelParam } from '../model/model.js';
 
 export interface AdamWConfig {
@@ -66,14 +67,29 @@ export class AdamW {
     return out;
   }
 
-  loadState(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>): void {
-    this.step = step;
+  /**
+   * Restores the moments saved by `stateTensors()`. `file` names where they came from: a missing,
+   * extra, misshapen or non-finite moment is refused (it would silently change every later update).
+   */
+  loadState(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>, file = 'the optimizer state'): void {
+    const bad = (why: string) => new DeconattnError(`Corrupt checkpoint: ${file} ${why}. Resume from an earlier checkpoint.`);
+    const expected = new Set<string>();
     for (const [prefix, map] of [['m', this.m], ['v', this.v]] as const) {
       for (const [name, variable] of map) {
-        const t = tensors.get(`${prefix}.${name}`);
-        if (!t) throw new Error(`optimizer state lacks '${prefix}.${name}'`);
-        tf.tidy(() => variable.assign(tf.tensor(t.data, variable.shape)));
+        const key = `${prefix}.${name}`;
+        expected.add(key);
+        const t = tensors.get(key);
+        if (!t) throw bad(`lacks the moment '${key}'`);
+        if (t.shape.join(',') !== variable.shape.join(',')) throw bad(`has '${key}' of shape [${t.shape.join(', ')}], expected [${variable.shape.join(', ')}]`);
+        const at = t.data.findIndex((x) => !Number.isFinite(x));
+        if (at >= 0) throw bad(`has ${t.data[at]} in '${key}'`);
       }
+    }
+    const extra = [...tensors.keys()].find((k) => !expected.has(k));
+    if (extra !== undefined) throw bad(`has a tensor '${extra}' that is no moment of this model's parameters`);
+    this.step = step;
+    for (const [prefix, map] of [['m', this.m], ['v', this.v]] as const) {
+      for (const [name, variable] of map) tf.tidy(() => variable.assign(tf.tensor(tensors.get(`${prefix}.${name}`)!.data, variable.shape)));
     }
   }
 

@@ -126,9 +126,17 @@ export class Trainer {
   /** Restore optimizer and step from a loaded checkpoint of the same run. */
   restore(ckpt: LoadedCheckpoint): void {
     const st = ckpt.trainerState;
-    if (!st || !ckpt.optimizer) throw new DeconattnError(`Checkpoint ${ckpt.dir} has no trainer/optimizer state: it cannot be resumed (it can still be loaded for scoring).`);
+    const stateFile = path.join(ckpt.dir, 'trainer_state.json');
+    if (!st || !ckpt.optimizer) throw new DeconattnError(`Checkpoint ${ckpt.dir} has no trainer/optimizer state (trainer_state.json, optimizer.safetensors): it cannot be resumed (it can still be loaded for scoring).`);
+    const bad = (why: string) => new DeconattnError(`Corrupt checkpoint: ${stateFile} ${why}. Resume from an earlier checkpoint.`);
+    if (typeof st !== 'object' || Array.isArray(st)) throw bad('is not a JSON object');
+    // One optimizer update per step: the two counts are equal in every checkpoint the trainer writes.
+    if (!Number.isSafeInteger(st.step) || st.step < 0) throw bad(`has step ${JSON.stringify(st.step)}, expected a non-negative integer`);
+    if (st.step > this.opts.steps) throw bad(`is at step ${st.step}, past the run's ${this.opts.steps} steps`);
+    if (st.optimizerStep !== st.step) throw bad(`has optimizerStep ${JSON.stringify(st.optimizerStep)}, expected ${st.step} (one update per step)`);
+    if (st.history !== undefined && !Array.isArray(st.history)) throw bad(`has a 'history' that is not a list of step logs`);
+    this.optimizer.loadState(st.optimizerStep, ckpt.optimizer, path.join(ckpt.dir, 'optimizer.safetensors'));
     this.step = st.step;
-    this.optimizer.loadState(st.optimizerStep, ckpt.optimizer);
     if (Array.isArray(st.history)) this.history.push(...st.history);
   }
 
