@@ -30,6 +30,11 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** lm-eval's bootstrap_iters for f1 / mcc / perplexity stderr (default 100000); 0 = no stderr at all, the mean's included, as in lm-eval. */
   bootstrapIters?: number;
+  /**
+   * Refuse to start when some task has a document that cannot be scored (a request longer than
+   * the model's context); by default such a task is reported as not evaluated and the rest scored.
+   */
+  strict?: boolean;
   /** Recorded in the results (the CLI passes the repository's). */
   gitHash?: string;
   modelName?: string;
@@ -54,9 +59,28 @@ export interface EvalSample {
   metrics: Record<string, unknown>;
 }
 
+/** A task left out because some of its documents cannot be scored by this model. */
+export interface NotEvaluatedTask {
+  task: string;
+  /** Documents that cannot be scored, of `documents` selected. */
+  failing: number;
+  documents: number;
+  /** Tokens of the longest continuation that could not be scored, and the model's context. */
+  longestRequest: number;
+  modelContext: number;
+  reason: string;
+}
+
 export interface EvaluationOutput {
   results: LmEvalResults;
   samples: EvalSample[];
+  /** Tasks not evaluated (also in results.deconattn.not_evaluated); every other task was scored. */
+  notEvaluated: NotEvaluatedTask[];
+}
+
+/** One line per task not evaluated, for people. */
+export function describeNotEvaluated(n: NotEvaluatedTask): string {
+  return `${n.task}: ${n.failing} of ${n.documents} documents cannot be scored (the longest request has ${n.longestRequest} tokens; the model's context is ${n.modelContext}): ${n.reason}`;
 }
 
 interface Prepared {
@@ -92,13 +116,20 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
   const prefix = prefixTokenId(tok);
   const requests: ScoreRequest[] = [];
   const prepared: Prepared[] = [];
+  const notEvaluated: NotEvaluatedTask[] = [];
 
   for (const name of selection.tasks) {
     const t = compileZeroShot(loadTaskSpec(name));
     const all = loadDocs(t.zs.data, name, opts.dataDir);
     const docs = all.slice(0, effectiveLimit(opts.limit, all.length));
     const p: Prepared = { t, docs, original: all.length, rendered: [], conts: [], reqIdx: [] };
+    // Every request is checked before anything is scored: a document that cannot be scored
+    // leaves its task out (reported), and the other tasks are scored.
+    const local: ScoreRequest[] = [];
+    const failures: { doc: number; tokens: number; why: string }[] = [];
+    let docIndex = -1;
     for (const doc of docs) {
+      docIndex++;
       const r = renderDoc(t, doc);
       p.rendered.push(r);
       const ctxMemo = new Map<string, number[]>();
@@ -107,7 +138,16 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
         if (!ids) ctxMemo.set(s, (ids = tok.encode(s)));
         return ids;
       };
-      const add = (pairs: TokenPair[]) => pairs.map((pair) => requests.push(toScoreRequest(pair, model.maxLength)) - 1);
+      const add = (pairs: TokenPair[]) =>
+        pairs.map((pair) => {
+          try {
+            return local.push(toScoreRequest(pair, model.maxLength)) - 1;
+          } catch (e) {
+            if (!(e instanceof DeconattnError)) throw e;
+            failures.push({ doc: docIndex, tokens: pair.cont.length, why: e.message });
+            return -1;
+          }
+        });
       if (t.zs.outputType === 'multiple_choice') {
         const conts = r.choices!.map((c) => t.delimiter + c);
         p.conts.push(conts);
@@ -120,7 +160,21 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
         p.reqIdx.push([add(rollingWindows(tok.encode(r.target!), prefix, model.maxLength))]);
       }
     }
+    if (failures.length) {
+      const longest = failures.reduce((a, b) => (b.tokens > a.tokens ? b : a));
+      notEvaluated.push({ task: name, failing: new Set(failures.map((f) => f.doc)).size, documents: docs.length, longestRequest: longest.tokens, modelContext: model.maxLength, reason: longest.why });
+      continue;
+    }
+    const base = requests.length;
+    requests.push(...local);
+    p.reqIdx = p.reqIdx.map((perDoc) => perDoc.map((ids) => ids.map((i) => i + base)));
     prepared.push(p);
+  }
+  if (notEvaluated.length && (opts.strict || prepared.length === 0)) {
+    const what = notEvaluated.map(describeNotEvaluated).join('; ');
+    throw new DeconattnError(
+      opts.strict ? `Not every task can be evaluated (strict): ${what}. Leave these tasks out, or use a model with a longer context.` : `No task can be evaluated: ${what}. Use a model with a longer context.`,
+    );
   }
 
   const cache = new AnswerCache(opts.cacheDir, model.checksum);
@@ -223,8 +277,9 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
     modelName: opts.modelName,
     startMs: start,
     endMs: Date.now(),
+    extra: { not_evaluated: notEvaluated },
   });
-  return { results, samples };
+  return { results, samples, notEvaluated };
 }
 
 /** The samples as JSON lines (one document per line). */

@@ -259,6 +259,11 @@ export function resultsToMarkdown(r: LmEvalResults): string {
   }
   const table = (h: string[], a: string[], rs: string[][]) => [h, a, ...rs].map((cells) => `|${cells.join('|')}|`).join('\n');
   let out = table(head, align, rows) + '\n';
+  const notEvaluated = ((r.deconattn as { not_evaluated?: unknown } | undefined)?.not_evaluated ?? []) as { task: string; failing: number; documents: number; longestRequest: number; modelContext: number }[];
+  if (notEvaluated.length) {
+    const nrows = notEvaluated.map((n) => [n.task, `${n.failing} of ${n.documents}`, String(n.longestRequest), String(n.modelContext)]);
+    out += '\n' + table(['Not evaluated', 'Documents that cannot be scored', 'Longest request (tokens)', 'Model context'], ['---', '---:', '---:', '---:'], nrows) + '\n';
+  }
   const g = Object.entries(r.groups);
   if (g.length) {
     const grows = g.map(([name, row]) => [name, (r.group_subtasks[name] ?? []).join(', '), 'score', fmt(row['score,none'] ?? null)]);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
-import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { defaultEvalCacheDir, describeNotEvaluated, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
@@ -22,6 +22,7 @@ export interface EvalCliOptions {
   cache: boolean;
   cacheDir?: string;
   bootstrapIters?: number;
+  strict?: boolean;
   json?: boolean;
   backend?: string;
   plugin?: string[];
@@ -81,6 +82,7 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
     cacheDir: answers,
     batchSize: o.batchSize,
     bootstrapIters: o.bootstrapIters,
+    strict: o.strict,
     gitHash: gitHash(),
     modelName: ckpt.dir,
     onProgress: (done, total) => bar.update(done, total),
@@ -91,6 +93,8 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
   if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
   if (o.json) console.log(JSON.stringify(out.results, null, 2));
   else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}${o.logSamples ? ` (samples: ${file.replace(/\.json$/, '')}.samples.jsonl)` : ''}`);
+  // The other tasks were scored; say which were not, last, where it is seen (--strict refuses).
+  for (const n of out.notEvaluated) console.error(`deconattn: not evaluated: ${describeNotEvaluated(n)}`);
   ckpt.model.dispose();
 }
 
@@ -115,6 +119,7 @@ export function addEvalCommand(program: Command): void {
     .option('--no-cache', 'do not reuse or store cached answers')
     .option('--cache-dir <dir>', 'answer cache (default $DECONATTN_CACHE_DIR/eval, else $XDG_CACHE_HOME/deconattn/eval or ~/.cache/deconattn/eval); never inside the model')
     .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', intArg('--bootstrap-iters'))
+    .option('--strict', 'fail before scoring when a task has documents the model cannot score (default: report the task as not evaluated, score the rest)')
     .option('--json', 'print the results JSON instead of the table')
     .addOption(backendOption())
     .addOption(pluginOption())

@@ -1,4 +1,4 @@
-import { attentionParamCount, countParams, listMixers } from '@deconattn/core';
+import { attentionParamCount, countParams, listMixers, resolveMixer } from '@deconattn/core';
 import { dimsOf, getPreset, parsePlan, resolvePlan } from '@deconattn/hybrid';
 import { loadPlugins } from '../util/plugins.js';
 import { markdownTable } from '../util/table.js';
@@ -29,9 +29,12 @@ export async function mixersCommand(o: { json?: boolean; preset: string; filter?
   console.log(markdownTable(['id', 'package', 'relaxes', 'decoding', 'params/layer', 'vs standard'], rows.map((r) => [r.id, `${r.package}@${r.version}`, r.principle, r.decoding, r.paramsPerLayer, r.vsStandard === 0 ? 'equal' : `${r.vsStandard > 0 ? '+' : ''}${r.vsStandard}`])));
 }
 
-export function planCommand(planText: string, o: { layers: number; json?: boolean }): void {
+export async function planCommand(planText: string, o: { layers: number; json?: boolean; plugin?: string[] }): Promise<void> {
+  await loadPlugins(o.plugin);
   const plan = parsePlan(planText);
   const layers = resolvePlan(plan, o.layers);
+  // As train does: an unknown id fails with the registered ids, the closest one and its package.
+  for (const id of new Set(layers)) await resolveMixer(id);
   if (o.json) {
     console.log(JSON.stringify({ plan, layers }, null, 2));
     return;
