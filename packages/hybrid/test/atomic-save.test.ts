@@ -27,17 +27,17 @@ vi.mock('node:fs', async (importOriginal) => {
   };
   const mocked = {
     ...real,
-    mkdtempSync: (prefix: string, ...rest: any[]) => (step('mkdtemp', prefix), real.mkdtempSync(prefix, ...rest)),
+    mkdtempSync: (prefix: string, ...rest: any[]) => (step('mkdtemp', prefix), (real.mkdtempSync as any)(prefix, ...rest)),
     openSync: (p: string, ...rest: any[]) => {
       step('open', p);
-      const fd = real.openSync(p, ...rest);
+      const fd = (real.openSync as any)(p, ...rest);
       fdPaths.set(fd, p);
       return fd;
     },
     writeSync: (fd: number, ...rest: any[]) => (step('write', fdPaths.get(fd)), (real.writeSync as any)(fd, ...rest)),
     fsyncSync: (fd: number) => (step('fsync', fdPaths.get(fd)), real.fsyncSync(fd)),
     renameSync: (a: string, b: string) => (step('rename', b), real.renameSync(a, b)),
-    rmSync: (p: string, ...rest: any[]) => (step('rm', p), real.rmSync(p, ...rest)),
+    rmSync: (p: string, ...rest: any[]) => (step('rm', p), (real.rmSync as any)(p, ...rest)),
     writeFileSync: (p: any, ...rest: any[]) => (step('writeFile', p), (real.writeFileSync as any)(p, ...rest)),
   };
   return { ...mocked, default: mocked };
