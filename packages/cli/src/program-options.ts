@@ -12,9 +12,16 @@ export const pluginOption = () => new Option('--plugin <package-or-path>', 'load
  */
 export const intArg = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min) {
-    throw new InvalidArgumentError(`${name} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got '${v}'.`);
+  // Safe integers only: 1e20 is an "integer" to Number.isInteger but not one a count can be.
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    throw new InvalidArgumentError(`${name} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`} (at most ${Number.MAX_SAFE_INTEGER}), got '${v}'.`);
   }
+  return n;
+};
+
+export const nonNegativeArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got '${v}'.`);
   return n;
 };
 

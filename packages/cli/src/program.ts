@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { PRESETS } from '@deconattn/hybrid';
 import { trainCommand } from './commands/train.js';
@@ -8,28 +8,18 @@ import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { extraCommands } from './commands/extra.js';
 import pkg from '../package.json';
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'.`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
-  return n;
-};
-import { backendOption, collect, intArg, pluginOption } from './program-options.js';
+import { backendOption, collect, intArg, nonNegativeArg, pluginOption, positiveArg } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addStudyCommand } from './commands/study.js';
 import { addFinetuneCommand } from './commands/finetune.js';
 import { addAnalyzeCommand } from './commands/analyze.js';
 
+const int = (name: string) => intArg(name);
+
 export function createProgram(): Command {
   const program = new Command('deconattn')
     .description('Deconstructing Attention: build, train, compare and evaluate token-mixer language models on TensorFlow.js.')
-    .version(pkg.version)
-    .showHelpAfterError();
+    .version(pkg.version);
 
   program
     .command('mixers')
@@ -61,7 +51,7 @@ export function createProgram(): Command {
     .option('--seed <n>', 'seed for weights and data order', int('--seed'), 0)
     .option('--batch-size <n>', 'sequences per step', intArg('--batch-size', 1))
     .option('--seq-len <n>', 'tokens per sequence', intArg('--seq-len', 1))
-    .option('--lr <x>', 'peak learning rate', num('--lr'))
+    .option('--lr <x>', 'peak learning rate', positiveArg('--lr'))
     .option('--accum <n>', 'gradient accumulation micro-batches', intArg('--accum', 1))
     .option('--eval-interval <n>', 'steps between held-out evaluations', int('--eval-interval'))
     .option('--log-interval <n>', 'steps between log lines', int('--log-interval'))
@@ -96,7 +86,7 @@ export function createProgram(): Command {
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .option('--prompt <text>', 'prompt', '')
     .option('--max-tokens <n>', 'tokens to generate', int('--max-tokens'), 100)
-    .option('--temperature <x>', '0 = greedy', num('--temperature'), 0.8)
+    .option('--temperature <x>', '0 = greedy', nonNegativeArg('--temperature'), 0.8)
     .option('--top-k <n>', 'sample among the k most likely (0 = all)', int('--top-k'), 40)
     .option('--seed <n>', 'sampling seed', int('--seed'), 0)
     .option('--json', 'machine-readable output')
@@ -128,8 +118,18 @@ export function createProgram(): Command {
   addAnalyzeCommand(program);
   addStudyCommand(program);
   for (const add of extraCommands) add(program);
+  oneLineErrors(program);
   return program;
 }
+
+/** Usage errors (unknown option, bad value, missing argument) as one line: what was wrong, where the usage is. */
+function oneLineErrors(cmd: Command): void {
+  const usage = cmd.parent ? `deconattn ${cmd.name()} --help` : 'deconattn --help';
+  cmd.configureOutput({ outputError: (str, write) => write(`deconattn: ${oneLine(str.replace(/^error: /, '')).replace(/\.$/, '')} — see '${usage}'.\n`) });
+  cmd.commands.forEach(oneLineErrors);
+}
+
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
 /** Runs the CLI; bad input prints the error's message (no stack) and exits 1. */
 export async function main(argv: string[] = process.argv): Promise<void> {
@@ -139,7 +139,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     // Bad input (DeconattnError and its subclasses) is explained in one line; anything else is a
     // bug and keeps its stack trace.
     if (e instanceof DeconattnError) {
-      console.error(`deconattn: ${e.message}`);
+      console.error(`deconattn: ${oneLine(e.message)}`);
       if (process.env.DECONATTN_DEBUG) console.error(e.stack);
       process.exitCode = 1;
       return;

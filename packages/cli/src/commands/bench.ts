@@ -4,6 +4,7 @@ import { DeconattnError } from '@deconattn/core';
 import { LanguageModel, Trainer, generate, parsePlan, type ModelConfig } from '@deconattn/hybrid';
 import { setup } from '../util/context.js';
 import { formatNumber, markdownTable } from '../util/table.js';
+import { checkOutputFile } from '../util/files.js';
 
 /** The fixed benchmark model: small enough for two CPU cores, big enough that matMuls dominate. */
 export const BENCH_CONFIG: ModelConfig = { hiddenSize: 128, intermediateSize: 384, numLayers: 2, numHeads: 4, vocabSize: 257, maxPositions: 128, ropeTheta: 10000, rmsNormEps: 1e-6, tieEmbeddings: true };
@@ -27,6 +28,7 @@ export interface BenchRow {
 }
 
 export async function benchCommand(o: { backends: string; plan: string; steps: number; json?: boolean; out?: string; plugin?: string[] }): Promise<void> {
+  checkOutputFile(o.out, '--out');
   const rows: BenchRow[] = [];
   const backends = o.backends.split(',').map((b) => b.trim()).filter(Boolean);
   for (const backend of backends) {

@@ -1,11 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundledCorpus, generate, getPreset, scoreTokenSequence, splitTokens, tokenizeCorpus, trainRun, byteTokenizer } from '@deconattn/hybrid';
+import { DeconattnError } from '@deconattn/core';
 import { setup } from '../util/context.js';
 import { formatStepLog } from './train.js';
 
+/** What a training run writes into its directory, and nothing else. */
+const RUN_ENTRIES = /^(checkpoints|metrics\.jsonl|run\.json|run\.json\.tmp-\d+|metrics\.jsonl\.tmp-\d+)$/;
+
+function isDemoRun(dir: string): boolean {
+  if (!fs.statSync(dir).isDirectory()) return false;
+  const entries = fs.readdirSync(dir);
+  return entries.every((n) => RUN_ENTRIES.test(n));
+}
+
 /** The quick start: train `tiny` with standard attention, score held-out text, generate. */
 export async function demoCommand(o: { out: string; steps?: number; backend?: string }): Promise<void> {
+  // The demo starts afresh by deleting --out: only ever a directory that an earlier demo made.
+  if (fs.existsSync(o.out) && !isDemoRun(o.out)) {
+    throw new DeconattnError(`--out '${o.out}' exists and is not a demo run directory (the demo replaces its output); give a new path or an earlier demo's.`);
+  }
   const backend = await setup(o);
   if (fs.existsSync(o.out)) fs.rmSync(o.out, { recursive: true, force: true });
   const preset = getPreset('tiny');

@@ -5,10 +5,12 @@ import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
 import { defaultEvalCacheDir, describeNotEvaluated, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
-import { openModel, setup } from '../util/context.js';
+import { setup } from '../util/context.js';
+import { checkOutputFile } from '../util/files.js';
+import { withModel } from '../util/with-model.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, intArg, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
 
 export interface EvalCliOptions {
   model: string;
@@ -67,42 +69,37 @@ function cacheDir(o: EvalCliOptions, modelDirs: string[]): string | undefined {
 }
 
 export async function evalCommand(o: EvalCliOptions): Promise<void> {
+  checkOutputFile(o.output, '--output');
   const backend = await setup(o);
-  const { ckpt, tokenizer } = await openModel(o.model);
-  const answers = cacheDir(o, [o.model, ckpt.dir]);
-  const file = outputPath(o, path.resolve(o.model));
-  if (o.skip) ckpt.model.skip = o.skip;
-  const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
-  const bar = progressBar('eval', 'requests');
-  const out = await evaluate(scorer, {
-    tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
-    limit: o.limit,
-    logSamples: o.logSamples,
-    dataDir: o.dataDir,
-    cacheDir: answers,
-    batchSize: o.batchSize,
-    bootstrapIters: o.bootstrapIters,
-    strict: o.strict,
-    gitHash: gitHash(),
-    modelName: ckpt.dir,
-    onProgress: (done, total) => bar.update(done, total),
+  await withModel(o.model, async ({ ckpt, tokenizer }) => {
+    const answers = cacheDir(o, [o.model, ckpt.dir]);
+    const file = outputPath(o, path.resolve(o.model));
+    if (o.skip) ckpt.model.skip = o.skip;
+    const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
+    const bar = progressBar('eval', 'requests');
+    const out = await evaluate(scorer, {
+      tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
+      limit: o.limit,
+      logSamples: o.logSamples,
+      dataDir: o.dataDir,
+      cacheDir: answers,
+      batchSize: o.batchSize,
+      bootstrapIters: o.bootstrapIters,
+      strict: o.strict,
+      gitHash: gitHash(),
+      modelName: ckpt.dir,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+    bar.stop();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
+    if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
+    if (o.json) console.log(JSON.stringify(out.results, null, 2));
+    else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}${o.logSamples ? ` (samples: ${file.replace(/\.json$/, '')}.samples.jsonl)` : ''}`);
+    // The other tasks were scored; say which were not, last, where it is seen (--strict refuses).
+    for (const n of out.notEvaluated) console.error(`deconattn: not evaluated: ${describeNotEvaluated(n)}`);
   });
-  bar.stop();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
-  if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
-  if (o.json) console.log(JSON.stringify(out.results, null, 2));
-  else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}${o.logSamples ? ` (samples: ${file.replace(/\.json$/, '')}.samples.jsonl)` : ''}`);
-  // The other tasks were scored; say which were not, last, where it is seen (--strict refuses).
-  for (const n of out.notEvaluated) console.error(`deconattn: not evaluated: ${describeNotEvaluated(n)}`);
-  ckpt.model.dispose();
 }
-
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new DeconattnError(`${name} must be a positive number, got '${v}'.`);
-  return n;
-};
 
 export function addEvalCommand(program: Command): void {
   program
@@ -110,11 +107,11 @@ export function addEvalCommand(program: Command): void {
     .description('zero-shot evaluation as lm-evaluation-harness v0.4.8 scores it (GLUE, SuperGLUE, the paper\'s suite)')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .option('--tasks <list>', 'tasks and groups (glue, super_glue, paper), comma-separated', 'paper')
-    .option('--limit <n>', 'first N documents per task (N < 1: that fraction)', positive('--limit'))
+    .option('--limit <n>', 'first N documents per task (N < 1: that fraction)', positiveArg('--limit'))
     .option('--log-samples', 'write one JSONL line per document next to the results')
     .option('--output <file>', 'results JSON (default <model>/eval/results_<time>.json)')
     .option('--data-dir <dir>', 'where tasks without vendored data find their official files')
-    .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
+    .option('--batch-size <n>', 'sequences per forward pass', intArg('--batch-size', 1))
     .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
     .option('--no-cache', 'do not reuse or store cached answers')
     .option('--cache-dir <dir>', 'answer cache (default $DECONATTN_CACHE_DIR/eval, else $XDG_CACHE_HOME/deconattn/eval or ~/.cache/deconattn/eval); never inside the model')

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
 import { featureModelFromLanguageModel, finetune, resultsToMarkdown } from '@deconattn/eval-glue';
-import { openModel, setup } from '../util/context.js';
+import { setup } from '../util/context.js';
+import { checkOutputFile } from '../util/files.js';
+import { withModel } from '../util/with-model.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, intArg, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
 
 export interface FinetuneCliOptions {
   model: string;
@@ -27,43 +28,38 @@ export interface FinetuneCliOptions {
 }
 
 export async function finetuneCommand(o: FinetuneCliOptions): Promise<void> {
+  checkOutputFile(o.output, '--output');
   await setup(o);
-  const { ckpt, tokenizer } = await openModel(o.model);
-  const { checksum } = await createScorer(ckpt.model, tokenizer);
-  const features = featureModelFromLanguageModel(ckpt.model, tokenizer, { checksum, description: { model: ckpt.dir, layers: ckpt.model.layerMixers } });
-  let last = '';
-  const out = await finetune(features, {
-    tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    learningRate: o.lr,
-    limit: o.limit,
-    trainLimit: o.trainLimit,
-    maxSeqLength: o.maxSeqLength,
-    freezeBackbone: o.freezeBackbone,
-    seed: o.seed,
-    dataDir: o.dataDir,
-    gitHash: gitHash(),
-    modelName: ckpt.dir,
-    onProgress: (p) => {
-      const line = `${p.task} ${p.phase} epoch ${p.epoch} step ${p.step}/${p.steps}${p.loss !== undefined ? ` | loss ${p.loss.toFixed(4)}` : ''}${p.heldOutScore !== undefined ? ` | held-out ${p.heldOutScore.toFixed(4)}` : ''}`;
-      if (line !== last && (p.step % 10 === 0 || p.step === p.steps || p.heldOutScore !== undefined)) process.stderr.write(line + '\n');
-      last = line;
-    },
+  await withModel(o.model, async ({ ckpt, tokenizer }) => {
+    const { checksum } = await createScorer(ckpt.model, tokenizer);
+    const features = featureModelFromLanguageModel(ckpt.model, tokenizer, { checksum, description: { model: ckpt.dir, layers: ckpt.model.layerMixers } });
+    let last = '';
+    const out = await finetune(features, {
+      tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      limit: o.limit,
+      trainLimit: o.trainLimit,
+      maxSeqLength: o.maxSeqLength,
+      freezeBackbone: o.freezeBackbone,
+      seed: o.seed,
+      dataDir: o.dataDir,
+      gitHash: gitHash(),
+      modelName: ckpt.dir,
+      onProgress: (p) => {
+        const line = `${p.task} ${p.phase} epoch ${p.epoch} step ${p.step}/${p.steps}${p.loss !== undefined ? ` | loss ${p.loss.toFixed(4)}` : ''}${p.heldOutScore !== undefined ? ` | held-out ${p.heldOutScore.toFixed(4)}` : ''}`;
+        if (line !== last && (p.step % 10 === 0 || p.step === p.steps || p.heldOutScore !== undefined)) process.stderr.write(line + '\n');
+        last = line;
+      },
+    });
+    const file = o.output ?? path.join(path.resolve(o.model), 'finetune', `results_${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
+    if (o.json) console.log(JSON.stringify(out.results, null, 2));
+    else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}`);
   });
-  const file = o.output ?? path.join(path.resolve(o.model), 'finetune', `results_${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
-  if (o.json) console.log(JSON.stringify(out.results, null, 2));
-  else console.log(`${resultsToMarkdown(out.results)}\n\nResults: ${file}`);
-  ckpt.model.dispose();
 }
-
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new DeconattnError(`${name} must be a positive number, got '${v}'.`);
-  return n;
-};
 
 export function addFinetuneCommand(program: Command): void {
   program
@@ -71,12 +67,12 @@ export function addFinetuneCommand(program: Command): void {
     .description('fine-tune a classification (or STS-B regression) head on GLUE/SuperGLUE train splits; report validation metrics and the GLUE/SuperGLUE averages')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .requiredOption('--tasks <list>', 'tasks or groups (glue, super_glue)')
-    .option('--epochs <n>', 'epochs (default 3)', num('--epochs'))
-    .option('--batch-size <n>', 'examples per step (default 16)', num('--batch-size'))
-    .option('--lr <x>', 'learning rate (default 2e-5)', num('--lr'))
-    .option('--limit <n>', 'validation documents per task', num('--limit'))
-    .option('--train-limit <n>', 'training examples per task', num('--train-limit'))
-    .option('--max-seq-length <n>', 'tokens per example', num('--max-seq-length'))
+    .option('--epochs <n>', 'epochs (default 3)', intArg('--epochs', 1))
+    .option('--batch-size <n>', 'examples per step (default 16)', intArg('--batch-size', 1))
+    .option('--lr <x>', 'learning rate (default 2e-5)', positiveArg('--lr'))
+    .option('--limit <n>', 'validation documents per task', positiveArg('--limit'))
+    .option('--train-limit <n>', 'training examples per task', positiveArg('--train-limit'))
+    .option('--max-seq-length <n>', 'tokens per example', intArg('--max-seq-length', 1))
     .option('--freeze-backbone', 'train the head only (fast; not the usual protocol)')
     .option('--seed <n>', 'seed', intArg('--seed'), 0)
     .option('--data-dir <dir>', 'official files for tasks without vendored train data')

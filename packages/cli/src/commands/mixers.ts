@@ -33,8 +33,9 @@ export async function planCommand(planText: string, o: { layers: number; json?: 
   await loadPlugins(o.plugin);
   const plan = parsePlan(planText);
   const layers = resolvePlan(plan, o.layers);
-  // As train does: an unknown id fails with the registered ids, the closest one and its package.
-  for (const id of new Set(layers)) await resolveMixer(id);
+  // As train does: an unknown id fails with the registered ids, the closest one and its package;
+  // options are checked by the mixer.
+  for (const id of new Set(layers)) (await resolveMixer(id)).parseOptions(plan.mixerOptions?.[id] ?? {});
   if (o.json) {
     console.log(JSON.stringify({ plan, layers }, null, 2));
     return;

@@ -8,6 +8,7 @@ import { runStudy, type StudyEvent } from '../study/run.js';
 import { CONFIGS, RELAXED, type StudyConfigName } from '../study/runs.js';
 import type { StudyResults } from '../study/types.js';
 import { setup } from '../util/context.js';
+import { checkOutputDir } from '../util/files.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
 import { backendOption, intArg, pluginOption } from '../program-options.js';
@@ -71,6 +72,7 @@ function printer(quiet: boolean) {
 }
 
 export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
+  checkOutputDir(o.out, '--out');
   const backend = await setup(o);
   const preset = getPreset(o.preset);
   if (o.steps !== undefined && o.tokens !== undefined) throw new DeconattnError('Give --steps or --tokens, not both.');

@@ -87,6 +87,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const options: TrainOptions = { ...preset.train, ...o.train, seed, outDir: o.outDir } as TrainOptions;
   if (options.seqLen > preset.model.maxPositions) throw new DeconattnError(`--seq-len ${options.seqLen} exceeds preset '${preset.name}' maxPositions ${preset.model.maxPositions}.`);
   const identity = runIdentity(preset, o.plan, options, corpus);
+  if (o.outDir && fs.existsSync(o.outDir) && !fs.statSync(o.outDir).isDirectory()) throw new DeconattnError(`outDir '${o.outDir}' is a file; a run needs a directory (created when absent).`);
 
   let model: LanguageModel;
   let trainer: Trainer;

@@ -113,6 +113,11 @@ export class Trainer {
     }
     // Zero micro-batches would average no loss (NaN) and apply empty gradients without any error.
     checkInt(opts.accumSteps ?? 1, 'Training option accumSteps (micro-batches per optimizer step, --accum)', 1);
+    // The logits of one micro-batch are one tensor: past 2³¹ values tfjs cannot allocate it.
+    const logits = opts.batchSize * opts.seqLen * model.config.vocabSize;
+    if (!(logits <= 2 ** 31 - 1)) {
+      throw new DeconattnError(`Training option batchSize ${opts.batchSize} × seqLen ${opts.seqLen} × vocabulary ${model.config.vocabSize} needs logits of ${logits} values, more than one tensor holds (2147483647): use a smaller batchSize, and accumSteps for a larger effective batch.`);
+    }
     this.variables = model.trainableVariables();
     this.checkpointNames = new Map(model.namedParams().map((p) => [p.variable.name, p.name]));
     this.optimizer = new AdamW(model.namedParams(), {
