@@ -54,7 +54,8 @@ export function parseJsonSafely(text: string, limits: JsonLimits = {}): JsonPars
       return v;
     });
   } catch (e) {
-    return { ok: false, problem: `is not valid JSON (${(e as Error).message})` };
+    // V8 quotes the text around the error, newlines included: one line for the message.
+    return { ok: false, problem: `is not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')})` };
   }
   if (proto) return { ok: false, problem: 'has a "__proto__" key, which no deconattn file uses' };
   return { ok: true, value };

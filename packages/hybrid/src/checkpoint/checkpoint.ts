@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeconattnError, UnknownMixerError } from '@deconattn/core';
 import { LanguageModel } from '../model/model.js';
 import type { LayerPlan } from '../model/plan.js';
-import type { TokenizerConfig } from '../tokenizer/index.js';
+import { parseTokenizerConfig, type TokenizerConfig } from '../tokenizer/index.js';
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { fromHfConfig, toHfConfig } from './hf-config.js';
 import { CHECKPOINT_LIMITS, checkpointFile, isBarePackageName, isInside, isPlainFileName, parseCheckpointJson, readCheckpointBytes, realDir } from './files.js';
@@ -128,6 +128,8 @@ export async function saveCheckpoint(dir: string, model: LanguageModel, extras: 
   for (const name of fs.readdirSync(parent)) if (name.startsWith(prefix)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
 }
 
+const FLOAT_DTYPES = ['F32', 'F16', 'BF16'];
+
 const STEP_DIR = /^step-(\d+)$/;
 const SWAP_DIR = /^\.(step-\d+)\.tmp-/;
 
@@ -210,8 +212,11 @@ function readVerified(dir: string, name: string, manifest: any, maxBytes?: numbe
   const file = path.join(dir, name);
   if (!buf) throw new DeconattnError(`Corrupt checkpoint: ${file} is missing.`);
   const want = manifest?.files?.[name];
+  const donePath = path.join(dir, 'DONE');
+  // With a manifest, every file read is one it lists (a damaged DONE must not leave one unchecked).
+  if (manifest && !want) throw new DeconattnError(`Corrupt checkpoint: ${file} is not listed in ${donePath}, which lists ${Object.keys(manifest.files ?? {}).join(', ') || 'no file'}. Load an earlier checkpoint.`);
   if (want && (want.bytes !== buf.length || want.sha256 !== sha256(buf))) {
-    throw new DeconattnError(`Corrupt checkpoint: ${file} does not match its DONE manifest (${buf.length} bytes, expected ${want.bytes}; checksum differs). Load an earlier checkpoint.`);
+    throw new DeconattnError(`Corrupt checkpoint: ${file} does not match its DONE manifest ${donePath} (${buf.length} bytes, expected ${want.bytes}; checksum differs). Load an earlier checkpoint.`);
   }
   return buf;
 }
@@ -226,6 +231,8 @@ function readManifest(dir: string): any {
   if (typeof files !== 'object' || Array.isArray(files)) throw new DeconattnError(`Corrupt checkpoint: ${donePath} has 'files' that is not an object of file name → {bytes, sha256}.`);
   const bad = Object.keys(files).find((n) => !isPlainFileName(n));
   if (bad !== undefined) throw new DeconattnError(`Corrupt checkpoint: ${donePath} lists a file ${JSON.stringify(bad)}, which is not a plain file name in the checkpoint directory.`);
+  const gone = Object.keys(files).find((n) => !checkpointFile(dir, n));
+  if (gone !== undefined) throw new DeconattnError(`Corrupt checkpoint: ${path.join(dir, gone)} is missing, though ${donePath} lists it. Load an earlier checkpoint.`);
   return manifest;
 }
 
@@ -236,7 +243,8 @@ function readManifest(dir: string): any {
  */
 export function readCheckpointConfig(dirIn: string): { dir: string; config: Record<string, any>; manifest: any } {
   const dir = resolveCheckpointDir(dirIn);
-  const home = realDir(dirIn);
+  // A save interrupted mid-swap left the checkpoint beside its name (see interruptedSwap).
+  const home = dir === interruptedSwap(dirIn) ? realDir(path.dirname(path.resolve(dirIn))) : realDir(dirIn);
   if (!isInside(home, realDir(dir))) {
     throw new DeconattnError(`Unsafe checkpoint: ${dir} resolves to ${realDir(dir)}, outside the run directory ${home}; a run's checkpoints must lie inside it.`);
   }
@@ -251,6 +259,23 @@ export function readCheckpointConfig(dirIn: string): { dir: string; config: Reco
  */
 function minimumWeights(c: ModelConfig): number {
   return c.vocabSize * c.hiddenSize + c.numLayers * (3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize) + c.hiddenSize;
+}
+
+/** Integer tensors read as weights would load as nonsense numbers: refused by dtype. */
+function refuseDtypes(dtypes: Map<string, string>, allowed: string[], file: string, why: string): void {
+  for (const [name, dtype] of dtypes) if (!allowed.includes(dtype)) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${name}' of dtype ${dtype}; ${why} (${allowed.join(', ')}).`);
+}
+
+/** A bad plan, mixer, option or tokenizer read from config.json: the error names the file. */
+function inConfig(e: unknown, cfgFile: string): unknown {
+  if (!(e instanceof DeconattnError) || e.message.includes(cfgFile)) return e;
+  // An unknown mixer is a missing plugin more often than damage: said first, the file after.
+  if (e instanceof UnknownMixerError) {
+    const named = new UnknownMixerError(e.id, e.registered, undefined, e.providedBy);
+    named.message = `${e.message} (${cfgFile} names it.)`;
+    return named;
+  }
+  return new DeconattnError(`Corrupt checkpoint: ${cfgFile}: ${e.message}`);
 }
 
 /** Load a checkpoint (or a run directory's newest one) into a new model. Mixers must be registered. */
@@ -270,7 +295,8 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   }
   // Weights first: their header is checked, and their size bounds the model built below.
   const weightsFile = path.join(dir, 'model.safetensors');
-  const { tensors } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), weightsFile);
+  const { tensors, dtypes } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), weightsFile);
+  refuseDtypes(dtypes, FLOAT_DTYPES, weightsFile, 'weights are floating point');
   let stored = 0;
   for (const t of tensors.values()) stored += t.data.length;
   if (minimumWeights(config) > stored) {
@@ -279,22 +305,30 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   // fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
   const mixerOptions: Record<string, unknown> = Object.fromEntries((dc.mixers ?? []).map((m: any) => [m.id, m.options]));
   const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
+  try {
+    parseTokenizerConfig(dc.tokenizer);
+  } catch (e) {
+    throw inConfig(e, cfgFile);
+  }
   const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 }).catch((e) => {
     // config.json names each mixer's package: an unregistered one is reported with it (install /
     // plugins), but only when it is a package name: a path or URL there is never repeated as advice.
     const recorded = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;
-    throw isBarePackageName(recorded) ? new UnknownMixerError(e.id, e.registered, undefined, recorded) : e;
+    throw inConfig(isBarePackageName(recorded) ? new UnknownMixerError(e.id, e.registered, undefined, recorded) : e, cfgFile);
   });
   try {
     if (JSON.stringify(model.layerMixers) !== JSON.stringify(dc.layers)) {
       throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lists layers ${dc.layers.join(',')} but its plan resolves to ${model.layerMixers.join(',')}.`);
     }
-    assignWeights(model, tensors, weightsFile);
+    assignWeights(model, tensors, weightsFile, cfgFile);
     const out: LoadedCheckpoint = { dir, model, config: cfg, tokenizer: dc.tokenizer };
     const stateFile = checkpointFile(dir, 'trainer_state.json', CHECKPOINT_LIMITS.trainerStateBytes);
     if (stateFile) out.trainerState = parseCheckpointJson(readVerified(dir, 'trainer_state.json', manifest, CHECKPOINT_LIMITS.trainerStateBytes), stateFile.file);
     if (checkpointFile(dir, 'optimizer.safetensors')) {
-      out.optimizer = decodeSafetensors(readVerified(dir, 'optimizer.safetensors', manifest), path.join(dir, 'optimizer.safetensors')).tensors;
+      const optFile = path.join(dir, 'optimizer.safetensors');
+      const opt = decodeSafetensors(readVerified(dir, 'optimizer.safetensors', manifest), optFile);
+      refuseDtypes(opt.dtypes, ['F32'], optFile, 'optimizer moments are saved as F32');
+      out.optimizer = opt.tensors;
     }
     return out;
   } catch (e) {
@@ -303,18 +337,22 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   }
 }
 
-/** Copy stored tensors into the model's variables, checking names and shapes. */
-export function assignWeights(model: LanguageModel, tensors: Map<string, StoredTensor>, file: string): void {
+/**
+ * Copy stored tensors into the model's variables, checking names, shapes and values first.
+ * `configFile` (the config.json the model was built from) is named too: a mismatch may be its fault.
+ */
+export function assignWeights(model: LanguageModel, tensors: Map<string, StoredTensor>, file: string, configFile?: string): void {
+  const per = configFile ? ` (the model ${configFile} describes)` : '';
   const expected = new Set(model.namedParams().map((p) => p.name));
   const missing = [...expected].filter((n) => !tensors.has(n));
-  if (missing.length) throw new DeconattnError(`Corrupt checkpoint: ${file} lacks ${missing.length} tensor(s) the model needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
+  if (missing.length) throw new DeconattnError(`Corrupt checkpoint: ${file} lacks ${missing.length} tensor(s) the model${per} needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
   const extra = [...tensors.keys()].filter((n) => !expected.has(n));
   if (extra.length) throw new DeconattnError(`Checkpoint ${file} has tensor(s) this model does not use: ${extra.slice(0, 5).join(', ')}. Is the plan in config.json right?`);
   for (const p of model.namedParams()) {
     const t = tensors.get(p.name)!;
     const transposed = p.kind === 'linear' && p.variable.rank === 2;
     const want = transposed ? [...p.variable.shape].reverse() : p.variable.shape;
-    if (t.shape.join(',') !== want.join(',')) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${p.name}' of shape [${t.shape.join(', ')}], expected [${want.join(', ')}].`);
+    if (t.shape.join(',') !== want.join(',')) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${p.name}' of shape [${t.shape.join(', ')}], expected [${want.join(', ')}]${per}.`);
     const at = t.data.findIndex((x) => !Number.isFinite(x));
     if (at >= 0) throw new DeconattnError(`Corrupt checkpoint: ${file} has ${t.data[at]} in '${p.name}' (value ${at}); a model's weights are finite numbers. Load an earlier checkpoint.`);
   }

@@ -62,7 +62,7 @@ interface Entry {
  * inside the data, bytes = elements × dtype size, tensors tiling the data exactly: no overlap, no
  * gap, nothing after the last, as the format requires). Each problem is one error naming the file.
  */
-export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { tensors: Map<string, StoredTensor>; metadata: Record<string, string>; dtypes: Map<string, string> } {
   const bad = (why: string) => new DeconattnError(`Corrupt checkpoint: ${file} ${why}. Re-save the model, or load an earlier checkpoint.`);
   if (buf.length < 8) throw bad(`is ${buf.length} bytes long, shorter than the 8-byte header length`);
   const declared = buf.readBigUInt64LE(0);
@@ -109,11 +109,14 @@ export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { ten
   }
   if (pos !== dataLen) throw bad(`has ${dataLen - pos} data bytes after the last tensor (the tensors cover ${pos} of ${dataLen})`);
   const tensors = new Map<string, StoredTensor>();
+  /** The dtype each tensor had in the file (all are returned as float32). */
+  const dtypes = new Map<string, string>();
   for (const e of entries) {
     const n = e.shape.reduce((a, x) => a * x, 1);
     tensors.set(e.name, { shape: e.shape, data: toFloat32(buf.subarray(dataStart + e.begin, dataStart + e.end), e.dtype, n) });
+    dtypes.set(e.name, e.dtype);
   }
-  return { tensors, metadata };
+  return { tensors, metadata, dtypes };
 }
 
 function toFloat32(bytes: Buffer, dtype: string, n: number): Float32Array {
