@@ -14,7 +14,9 @@ export const intArg = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
   // Safe integers only: 1e20 is an "integer" to Number.isInteger but not one a count can be.
   if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    throw new InvalidArgumentError(`${name} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`} (at most ${Number.MAX_SAFE_INTEGER}), got '${v}'.`);
+    const kind = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+    const bound = Number.isInteger(n) && n >= min ? ` no larger than ${Number.MAX_SAFE_INTEGER}` : '';
+    throw new InvalidArgumentError(`${name} must be ${kind}${bound}, got '${v}'.`);
   }
   return n;
 };
