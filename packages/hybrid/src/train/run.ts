@@ -129,29 +129,33 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
       throw e;
     }
   }
-  if (runFile) {
-    fs.mkdirSync(o.outDir!, { recursive: true });
-    // Through a temporary file: a run killed while writing it must still resume.
-    const tmp = `${runFile}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
-    fs.renameSync(tmp, runFile);
-  }
-  const info: TrainRunInfo = {
-    preset,
-    plan: o.plan,
-    layers: model.layerMixers,
-    parameters: model.parameterCount(),
-    mixerParameters: model.mixerParameterCounts(),
-    tokenizer,
-    corpus,
-    trainTokens: train.length,
-    valTokens: val.length,
-    options,
-    resumedFromStep,
-  };
-  o.onStart?.(info);
-  const t0 = performance.now();
+  // From here the model and trainer are ours: whatever fails (writing run.json, the caller's
+  // onStart, training) frees them.
+  let info: TrainRunInfo;
+  let t0: number;
   try {
+    if (runFile) {
+      fs.mkdirSync(o.outDir!, { recursive: true });
+      // Through a temporary file: a run killed while writing it must still resume.
+      const tmp = `${runFile}.tmp-${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
+      fs.renameSync(tmp, runFile);
+    }
+    info = {
+      preset,
+      plan: o.plan,
+      layers: model.layerMixers,
+      parameters: model.parameterCount(),
+      mixerParameters: model.mixerParameterCounts(),
+      tokenizer,
+      corpus,
+      trainTokens: train.length,
+      valTokens: val.length,
+      options,
+      resumedFromStep,
+    };
+    o.onStart?.(info);
+    t0 = performance.now();
     await trainer.run((log) => o.onLog?.(log, { totalSteps: options.steps }));
   } catch (e) {
     trainer.dispose();
