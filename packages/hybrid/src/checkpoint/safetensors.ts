@@ -16,6 +16,9 @@ export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: 
   let offset = 0;
   const names = [...tensors.keys()].sort();
   for (const name of names) {
+    // The header is a JSON object: '__metadata__' is the format's own key, and an object key
+    // '__proto__' would set a prototype instead of naming a tensor (the tensor would vanish).
+    if (name === '__metadata__' || name === '__proto__') throw new DeconattnError(`Tensor name '${name}' is reserved in safetensors headers; rename the tensor.`);
     const t = tensors.get(name)!;
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw new DeconattnError(`Tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${n}.`);
