@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeconattnError, useBackend } from '@deconattn/core';
+import { DeconattnError, SeededRandom, useBackend } from '@deconattn/core';
 import '@deconattn/attention-relaxed';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
 import { loadCheckpoint, stepDir } from '../src/checkpoint/checkpoint.js';
@@ -41,17 +41,6 @@ const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), `deconattn-corr
 const data = () => splitTokens(Int32Array.from({ length: 400 }, (_, i) => (i * 5 + (i >> 3)) % 23), 0.25);
 const opts = (o: Partial<TrainOptions> = {}): TrainOptions => ({ steps: 4, batchSize: 2, seqLen: 8, lr: 1e-2, warmupSteps: 1, weightDecay: 0.1, seed: 3, evalInterval: 0, logInterval: 1, ...o });
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** A seeded generator (mulberry32): the same cases every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` offsets spread over [lo, hi), both ends included when possible. */
 function spread(lo: number, hi: number, count: number): number[] {
@@ -362,7 +351,8 @@ describe('corrupt checkpoints are refused', () => {
   });
 
   it('every generated case of damage, one line naming the file', async () => {
-    const rand = rng(20251010);
+    const seeded = new SeededRandom(20251010); // the same cases every run
+    const rand = () => seeded.next();
     const cases = [
       ...manifestCases(pristine, rand),
       ...safetensorsCases('model.safetensors', pristine, rand),

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SeededRandom } from '@deconattn/core';
 import { decodeSafetensors } from '@deconattn/hybrid';
 
 /** The built CLI (`npm test` builds before testing) and the preload that numbers its writes. */
@@ -97,18 +98,6 @@ export function findOp(trace: IoOp[], op: string, pathPattern: RegExp, nth = 1):
   return hit;
 }
 
-/** mulberry32: a seeded generator, so a failing random kill point can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Largest difference between two safetensors files' tensors, relative to each tensor's largest
  * magnitude; Infinity when names or shapes differ. Float32 round-off is ~6e-8 relative.
@@ -184,7 +173,8 @@ export async function runKillPoints(
   random: { count: number; seed: number; point: (rand: () => number) => KillPoint },
   tryPoint: (p: KillPoint) => Promise<{ killed: boolean; problem: string | null }>,
 ): Promise<{ what: string; problem: string | null }[]> {
-  const rand = seededRandom(random.seed);
+  const rng = new SeededRandom(random.seed); // seeded: a failing random point can be replayed
+  const rand = () => rng.next();
   const points = random.count ? [] : fixed();
   const results: { what: string; problem: string | null }[] = [];
   let missed = 0;
