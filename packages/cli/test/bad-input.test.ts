@@ -220,6 +220,18 @@ describe('bad input everywhere', () => {
     expect(failures).toEqual([]);
   });
 
+  it("plan validates its mixers as train does: unknown id, did-you-mean, registered list; bad options", async () => {
+    for (const args of [['plan', 'hybrid:nonexistent-mixer', '--layers', '4'], ['plan', 'uniform:aproximate', '--layers', '2'], ['train', '--plan', 'hybrid:aproximate', '--steps', '1', '--out', path.join(dir, 'outs', 'plan-check')]]) {
+      const r = await runInProcess(args);
+      expect(badInputProblems(r, args[1]!.split(':')[1])).toEqual([]);
+      expect(r.stderr).toMatch(/Unknown token mixer '.*'\..*Registered mixers: /);
+      if (args[1]!.includes('aproximate')) expect(r.stderr).toMatch(/Did you mean 'approximate'\?/);
+    }
+    const r = await runInProcess(['plan', '{"preset":"hybrid","mixer":"mlp","mixerOptions":{"mlp":{"width":-1}}}', '--layers', '2']);
+    expect(badInputProblems(r, 'mlp')).toEqual([]);
+    expect((await runInProcess(['plan', 'hybrid:mlp', '--layers', '4', '--json'])).code).toBe(0);
+  });
+
   it('a sample, and inputs that could block, as real processes with a time limit', async () => {
     // A named pipe as a text file or corpus: reading one blocks until a writer comes, forever.
     const fifo = path.join(dir, 'a-pipe');
