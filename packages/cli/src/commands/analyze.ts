@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DeconattnError } from '@deconattn/core';
-import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { analyzeModel, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { bundledCorpus } from '@deconattn/hybrid/node';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
 import { renderAnalysisReport } from '@deconattn/study';

@@ -5,7 +5,8 @@ import { useBackend } from '@deconattn/hybrid/node';
 import { type BackendInfo } from '@deconattn/hybrid';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { loadCheckpoint, loadTokenizer, readCheckpointConfig, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
+import { type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
+import { loadCheckpoint, loadTokenizer, readCheckpointConfig } from '@deconattn/hybrid/node';
 import { loadPlugins } from './plugins.js';
 import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
 

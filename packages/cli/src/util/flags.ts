@@ -7,6 +7,7 @@ import { DeconattnError, UnknownMixerError } from '@deconattn/core';
  */
 const RENAMED: Record<string, string> = {
   outDir: '--out',
+  accumSteps: '--accum',
   dataDir: '--data-dir',
   plugin: '--plugin',
   plugins: '--plugin',
@@ -23,7 +24,10 @@ export function cliMessage(e: DeconattnError): string {
   return message;
 }
 
-/** `… option 'seqLen' …` → `… --seq-len …` (also "study option", "training option"). */
+/**
+ * `… training option 'seqLen' …` → `… --seq-len …`. Only options qualified as the study's, a
+ * training run's or an evaluation's are flags; a mixer's `option 'seed'` stays as it is.
+ */
 export function withFlagNames(message: string): string {
-  return message.replace(/\b(?:(?:[Ss]tudy|[Tt]raining|[Ee]valuation) )?option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
+  return message.replace(/\b(?:[Ss]tudy|[Tt]raining|[Ee]valuation) option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
 }
