@@ -29,5 +29,5 @@ export { toHfConfig, fromHfConfig } from './checkpoint/hf-config.js';
 export * from './tokenizer/index.js';
 export * from './data/index.js';
 export { analyzeModel, type ModelAnalysis, type LayerAnalysis, type AnalyzeOptions } from './analysis/analyze.js';
-export { attentionEntropy, concentration, sink, localFocus, headDiversity, layerIndicators, averageIndicators, minMaxNormalise, type LayerIndicators } from './analysis/indicators.js';
+export { attentionEntropy, concentration, sink, localFocus, headDiversity, negativeMass, layerIndicators, averageIndicators, minMaxNormalise, type LayerIndicators } from './analysis/indicators.js';
 export { logitStats, type LogitStats } from './analysis/logits.js';
