@@ -7,7 +7,7 @@ export { generate, type GenerateOptions } from './model/generate.js';
 export { createScorer, type Scorer } from './model/scorer.js';
 export { Trainer, NonFiniteLossError, batchLoss, heldOutLoss, type StepLog, type TrainData, type TrainOptions } from './train/trainer.js';
 export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';
-export { learningRate } from './train/schedule.js';
+export { learningRate, learningRateAt, type ScheduleOptions } from './train/schedule.js';
 export { trainRun, type TrainRunOptions, type TrainRunInfo, type TrainRunResult } from './train/run.js';
 export { encodeSafetensors, decodeSafetensors, SAFETENSORS_MAX_HEADER_BYTES, type StoredTensor } from './checkpoint/safetensors.js';
 export { CHECKPOINT_LIMITS, isBarePackageName } from './checkpoint/files.js';

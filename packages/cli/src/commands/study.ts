@@ -74,7 +74,8 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   const backend = await setup(o);
   const preset = getPreset(o.preset);
   if (o.steps !== undefined && o.tokens !== undefined) throw new DeconattnError('Give --steps or --tokens, not both.');
-  const steps = o.tokens !== undefined ? Math.max(1, Math.ceil(o.tokens / (preset.train.batchSize * preset.train.seqLen))) : o.steps;
+  const tokensPerStep = preset.train.batchSize * preset.train.seqLen * (preset.train.accumSteps ?? 1);
+  const steps = o.tokens !== undefined ? Math.max(1, Math.ceil(o.tokens / tokensPerStep)) : o.steps;
   const mixers = list(o.mixers);
   for (const m of mixers) await resolveMixer(m); // unknown ids fail now, with the registered list
   // Unknown task names fail now too: evaluation records a failing task as skipped and goes on,
