@@ -121,7 +121,7 @@ export function addStudyCommand(program: Command): void {
     .option('--mixers <list>', 'relaxed mixers to compare', RELAXED.join(','))
     .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, 'uniform,hybrid,skip')
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
-    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer, block', 'mixer')
+    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer (the mixer sublayer), block (the whole block); both by default', 'mixer,block')
     .option('--tasks <list>', 'zero-shot tasks', 'arc_easy,boolq,copa,rte,lambada_openai')
     .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), 100)
     .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), 4)

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeconattnError, listMixers } from '@deconattn/core';
 import { NonFiniteLossError, getPreset, loadCheckpoint, loadTokenizer, trainRun, type LanguageModel, type StepLog } from '@deconattn/hybrid';
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';
-import { skipRunId, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
+import { DEFAULT_SKIP_MODES, skipRunId, skipRunLabel, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
 import { checkPattern } from './pattern.js';
 import { studyEta } from './eta.js';
 import type { StudyConfig, StudyResults, StudyRun } from './types.js';
@@ -55,7 +55,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** The settings that define a study; resuming with different ones would mix results. */
 function identity(o: StudyOptions, steps: number) {
-  return { preset: o.preset, steps, seed: o.seed, backend: o.backend, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? ['mixer'], tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength ?? 64 };
+  return { preset: o.preset, steps, seed: o.seed, backend: o.backend, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes ?? DEFAULT_SKIP_MODES, tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength ?? 64 };
 }
 
 /**
@@ -130,7 +130,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
         const sr: StudyRun = {
           ...baseRun(spec, model, 'ok'),
           id: skipRunId(spec.id, mode),
-          label: `hybrid-skip${mode === 'block' ? ' (block)' : ''} ${spec.mixer}`,
+          label: skipRunLabel(spec.mixer, mode),
           group: 'hybrid-skip',
           skip: mode,
           evaluatedFrom: spec.id,
@@ -147,7 +147,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
       // The paper's finding for uniform non-approximate: report the divergence, keep going.
       run = { ...baseRun(spec, undefined, 'diverged'), error: e.message, durations: { trainSec: (performance.now() - started) / 1000, evalSec: 0 } };
       for (const mode of spec.skips) {
-        const sr: StudyRun = { ...run, id: skipRunId(spec.id, mode), label: `hybrid-skip ${spec.mixer}`, group: 'hybrid-skip', skip: mode, evaluatedFrom: spec.id };
+        const sr: StudyRun = { ...run, id: skipRunId(spec.id, mode), label: skipRunLabel(spec.mixer, mode), group: 'hybrid-skip', skip: mode, evaluatedFrom: spec.id };
         writeJsonAtomic(path.join(o.out, 'runs', sr.id, 'result.json'), sr);
         runs.push(sr);
       }
@@ -167,6 +167,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     mixers: o.mixers,
     configs: o.configs,
     placements: o.placements,
+    skipModes: [...(o.skipModes ?? DEFAULT_SKIP_MODES)],
     tasks: o.tasks,
     limit: o.limit,
     wikitextDocs: o.wikitextDocs,
