@@ -63,7 +63,9 @@ export class PaperKernel implements ApproximateKernelForm {
     }
     const g1 = guardDenominator(den1);
     const g2 = guardDenominator(den2);
-    const out = tf.addN([tf.mul(num0, invCounts), tf.div(num1, g1), tf.div(num2, g2)]) as tf.Tensor4D;
+    // Plain adds, not addN: AddN's gradient clones dy through the chained-op handler, which
+    // tfjs-core's plain ESM entry does not install.
+    const out = tf.add(tf.add(tf.mul(num0, invCounts), tf.div(num1, g1)), tf.div(num2, g2)) as tf.Tensor4D;
 
     if (state) {
       const add: PaperState = {
@@ -83,7 +85,7 @@ export class PaperKernel implements ApproximateKernelForm {
     const result: KernelResult = { out };
     if (want.map) {
       const a0 = tf.mul(mask, invCounts);
-      result.map = tf.div(tf.addN([tf.div(within1, g1), tf.div(within2, g2), tf.broadcastTo(a0, within1.shape)]), 3) as tf.Tensor4D;
+      result.map = tf.div(tf.add(tf.add(tf.div(within1, g1), tf.div(within2, g2)), a0), 3) as tf.Tensor4D;
     }
     if (want.logits) result.logits = tf.mul(scores1, 1 / Math.sqrt(q.shape[3])) as tf.Tensor4D;
     return result;
