@@ -10,4 +10,5 @@ export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
 export * from './untrusted-json.js';
+export * from './versions.js';
 export const CORE_VERSION = '0.1.0';

@@ -68,7 +68,10 @@ export interface MixerState {
 
 /** Hooks to capture attention maps and pre-softmax logits (diagnostics). */
 export interface CaptureHooks {
-  /** Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions. Not disposed by the mixer. */
+  /**
+   * Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions (a mixer whose `mapForm` says
+   * `signed` may report negative weights). Not disposed by the mixer.
+   */
   attention?(layer: number, map: tf.Tensor4D): void;
   /** Pre-softmax scores `B×h×Lq×Lk` (masked entries excluded by the consumer via the mask). */
   logits?(layer: number, logits: tf.Tensor4D): void;
@@ -111,10 +114,24 @@ export interface MixerEnvironment {
   defaultPassage?(length: number): number[];
 }
 
+/**
+ * How a captured map relates to the mixer's output when it is not plain attention's `A V`.
+ * `signed`: rows still sum to 1, but weights may be negative (diagnostics then report each row's
+ * negative mass). `outputScale`: the output is `outputScale · concat_h(A_h V_h) W_O` (a map that
+ * is the mean of several row-stochastic terms whose sum the mixer applies). Absent: plain
+ * attention, non-negative weights, scale 1.
+ */
+export interface AttentionMapForm {
+  signed?: boolean;
+  outputScale?: number;
+}
+
 /** A mixer instance for one set of dims and options. Stateless: weights come with each call. */
 export interface TokenMixerV1<Options = unknown> {
   readonly id: string;
   readonly options: Options;
+  /** What its captured maps are, when they are not plain attention weights (see AttentionMapForm). */
+  readonly mapForm?: AttentionMapForm;
   /** The parameters this mixer owns (names relative to `self_attn.`). */
   params(): ParamSpec[];
   /**
@@ -150,8 +167,20 @@ export interface TokenMixerDefinitionV1<Options = any> {
   /** Whether it computes an attention map (diagnostics); `mlp` has none. */
   hasAttentionMap: boolean;
   defaultOptions: Options;
-  /** Validates user options (merged over defaults) and returns them, or throws a clear error. */
+  /**
+   * Validates user options (merged over defaults) and returns every option with its value, or
+   * throws a clear error. Checkpoints record what this returns, defaults included, so a saved
+   * model means the same after a default changes.
+   */
   parseOptions(raw: unknown): Options;
+  /**
+   * Reads the options a checkpoint recorded for this mixer, written by version `recordedVersion`
+   * of its package ('0.0.0' when the checkpoint names none). An option the recorded version did
+   * not write takes that version's default, and renamed or retired values are accepted, so an old
+   * checkpoint computes what it computed when it was saved. Optional: without it, recorded
+   * options go through `parseOptions`.
+   */
+  loadOptions?(recorded: unknown, recordedVersion: string): Options;
   /**
    * Completes options that depend on the model's environment before `needs`/`create` (e.g. the
    * token ids of `fixed-seq-qk`'s fixed text, from the model's tokenizer). Optional.

@@ -61,11 +61,11 @@ describe('resuming a training run', () => {
     const dir = tmp('identity');
     const first = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, train: { checkpointInterval: 1 } });
     first.model.dispose();
-    for (const train of [{ accumSteps: 2 }, { warmupSteps: 0 }, { weightDecay: 0 }, { gradClip: 0.5 }, { minLr: 0 }]) {
+    for (const train of [{ accumSteps: 2 }, { warmupSteps: 0 }, { weightDecay: 0 }, { gradClip: 0.5 }, { minLr: 0 }, { cosineSteps: 100 }]) {
       await expect(trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, ...train } })).rejects.toThrow(/Cannot resume .* different settings/);
     }
     // The same settings (defaults spelled out) resume.
-    const again = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, accumSteps: 1, gradClip: 1 } });
+    const again = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, accumSteps: 1, gradClip: 1, cosineSteps: 2 } });
     expect(again.resumedFromStep).toBe(2);
     again.model.dispose();
   });

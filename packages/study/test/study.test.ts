@@ -31,7 +31,8 @@ describe('study runs', () => {
   it('lists standard, each mixer uniform and hybrid, skips and placements', () => {
     const runs = studyRuns(['mlp', 'approximate'], ['uniform', 'hybrid', 'skip'], ['first', '25%']);
     expect(runs.map((r) => r.id)).toEqual(['standard', 'uniform-mlp', 'uniform-approximate', 'hybrid-mlp', 'hybrid-approximate', 'first-mlp', 'first-approximate', '25pct-mlp', '25pct-approximate']);
-    expect(runs.find((r) => r.id === 'hybrid-mlp')!.skips).toEqual(['mixer']);
+    expect(runs.find((r) => r.id === 'hybrid-mlp')!.skips).toEqual(['mixer', 'block']); // both readings of "skip" by default
+    expect(studyRuns(['mlp'], ['uniform', 'hybrid', 'skip'], [], ['block'])[2]!.skips).toEqual(['block']);
     expect(() => studyRuns(['mlp'], ['skip'], [])).toThrow(/add 'hybrid'/);
     expect(() => studyRuns(['mlp'], ['uniform'], ['sideways'])).toThrow(/Unknown placement 'sideways'/);
   });
@@ -77,7 +78,7 @@ describe('deconattn study (micro budget)', () => {
     const results = await runStudy(micro(out), { onEvent: (e) => second.push(e) });
     expect(second.filter((e) => e.kind === 'run-reused').map((e) => (e as { id: string }).id)).toEqual(['standard', 'uniform-mlp']);
     expect(second.filter((e) => e.kind === 'run-start').map((e) => (e as { run: { id: string } }).run.id)).toEqual(['hybrid-mlp']);
-    expect(results.runs.map((r) => r.id)).toEqual(['standard', 'uniform-mlp', 'hybrid-mlp', 'hybrid-mlp-skip']);
+    expect(results.runs.map((r) => r.id)).toEqual(['standard', 'uniform-mlp', 'hybrid-mlp', 'hybrid-mlp-skip', 'hybrid-mlp-skip-block']);
     const std = results.runs[0]!;
     expect(std.status).toBe('ok');
     expect(std.metrics!.valPerplexity).toBeGreaterThan(1);
@@ -88,14 +89,21 @@ describe('deconattn study (micro budget)', () => {
     const params = results.runs.map((r) => r.parameters);
     expect(Math.max(...params) - Math.min(...params)).toBeLessThanOrEqual(2 * 1.5 * 64);
     const skip = results.runs[3]!;
-    expect(skip).toMatchObject({ group: 'hybrid-skip', skip: 'mixer', evaluatedFrom: 'hybrid-mlp' });
+    expect(skip).toMatchObject({ group: 'hybrid-skip', skip: 'mixer', evaluatedFrom: 'hybrid-mlp', label: 'hybrid-skip mlp (mixer)' });
     expect(skip.analysis!.layers[0]!.skipped).toBe(true);
+    const block = results.runs[4]!;
+    expect(block).toMatchObject({ group: 'hybrid-skip', skip: 'block', evaluatedFrom: 'hybrid-mlp', label: 'hybrid-skip mlp (block)' });
+    // Dropping the whole block is another model than dropping the mixer sublayer only.
+    expect(block.metrics!.valLoss).not.toBe(skip.metrics!.valLoss);
+    expect(results.config.skipModes).toEqual(['mixer', 'block']);
     expect(results.pattern.length).toBeGreaterThan(0);
     expect(results.config).toMatchObject({ preset: 'tiny', steps: 2, seed: 0, backend: 'wasm' });
 
     const files = await writeStudyOutputs(out, results);
-    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).runs.length).toBe(4);
-    expect(fs.readFileSync(files.table, 'utf8')).toMatch(/hybrid-skip/);
+    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).runs.length).toBe(5);
+    const table = fs.readFileSync(files.table, 'utf8');
+    // The two skip readings in adjacent rows, side by side with their hybrid.
+    expect(table).toMatch(/\*\*hybrid-skip\*\* mlp \(mixer\)[^\n]*\n\| hybrid-skip mlp \(block\)/);
     expect(fs.readFileSync(files.report, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
 
     // A different configuration in the same directory is refused rather than mixed in.

@@ -46,11 +46,11 @@ export async function analyzeCommand(o: AnalyzeCliOptions) {
     const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
     console.log(
       markdownTable(
-        ['layer', 'mixer', 'entropy', 'conc', 'head div', 'sink', 'loc 0', 'loc 1', 'loc 2', 'loc 3', 'logit min', 'logit max', '|logit| p99'],
+        ['layer', 'mixer', 'entropy', 'conc', 'head div', 'sink', 'loc 0', 'loc 1', 'loc 2', 'loc 3', 'neg mass', 'logit min', 'logit max', '|logit| p99'],
         analysis.layers.map((l) => {
           const i = l.indicators;
           const g = l.logits;
-          return [String(l.layer), l.skipped ? `${l.mixer} (skipped)` : l.mixer, f(i?.entropy), f(i?.concentration), f(i?.headDiversity), f(i?.sink), ...[0, 1, 2, 3].map((n) => f(i?.localFocus[n])), f(g?.min), f(g?.max), f(g ? Math.max(Math.abs(g.quantiles.p01), Math.abs(g.quantiles.p99)) : undefined)];
+          return [String(l.layer), l.skipped ? `${l.mixer} (skipped)` : l.mixer, f(i?.entropy), f(i?.concentration), f(i?.headDiversity), f(i?.sink), ...[0, 1, 2, 3].map((n) => f(i?.localFocus[n])), f(i?.negativeMass), f(g?.min), f(g?.max), f(g ? Math.max(Math.abs(g.quantiles.p01), Math.abs(g.quantiles.p99)) : undefined)];
         }),
       ),
     );

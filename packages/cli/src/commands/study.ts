@@ -109,7 +109,7 @@ export function addStudyCommand(program: Command): void {
     .option('--mixers <list>', 'relaxed mixers to compare', STUDY_DEFAULTS.mixers.join(','))
     .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, STUDY_DEFAULTS.configs.join(','))
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
-    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer, block', STUDY_DEFAULTS.skipModes.join(','))
+    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer (the mixer sublayer), block (the whole block); both by default', STUDY_DEFAULTS.skipModes.join(','))
     .option('--tasks <list>', 'zero-shot tasks', STUDY_DEFAULTS.tasks.join(','))
     .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), STUDY_DEFAULTS.limit)
     .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), STUDY_DEFAULTS.wikitextDocs)

@@ -175,10 +175,13 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   if (minimumWeights(config) > stored) {
     throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} describes a model of at least ${minimumWeights(config)} weights, but ${weightsFile} holds ${stored}.`);
   }
-  // fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
-  const mixerOptions: Record<string, unknown> = Object.fromEntries((dc.mixers ?? []).map((m: any) => [m.id, m.options]));
-  const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
-  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 }).catch((e) => {
+  // Each mixer's options as recorded, read by the version that wrote them (its defaults, old
+  // names). fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
+  const recordedOptions: Record<string, { options: unknown; version?: string }> = Object.fromEntries(
+    (dc.mixers ?? []).map((m: any) => [m.id, { options: m.options, version: typeof m.version === 'string' ? m.version : undefined }]),
+  );
+  const plan = dc.plan as LayerPlan;
+  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0, recordedOptions }).catch((e) => {
     // config.json names each mixer's package: an unregistered one is reported with it (install /
     // plugins), but only when it is a package name: a path or URL there is never repeated as advice.
     const recorded = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;

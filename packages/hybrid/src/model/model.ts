@@ -66,6 +66,12 @@ export interface CreateModelOptions {
   seed?: number;
   /** Offered to mixers' `prepare` (e.g. fixed-seq-qk tokenizes its fixed text with it). */
   environment?: Omit<MixerEnvironment, 'dims'>;
+  /**
+   * Options a checkpoint recorded, per mixer id, with the package version that wrote them. They
+   * take the place of `plan.mixerOptions` for those ids and are read with the definition's
+   * `loadOptions` (the recorded version's defaults, old names), so a saved model keeps its meaning.
+   */
+  recordedOptions?: Record<string, { options: unknown; version?: string }>;
 }
 
 let modelCounter = 0;
@@ -103,10 +109,18 @@ export class LanguageModel {
     const ids = resolvePlan(opts.plan, config.numLayers);
     const defs = new Map<string, TokenMixerDefinition>();
     for (const id of new Set(ids)) defs.set(id, await resolveMixer(id));
-    return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) });
+    return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) }, opts.recordedOptions ?? {});
   }
 
-  private constructor(config: ModelConfig, plan: LayerPlan, ids: string[], defs: Map<string, TokenMixerDefinition>, seed: number, env: MixerEnvironment) {
+  private constructor(
+    config: ModelConfig,
+    plan: LayerPlan,
+    ids: string[],
+    defs: Map<string, TokenMixerDefinition>,
+    seed: number,
+    env: MixerEnvironment,
+    recorded: NonNullable<CreateModelOptions['recordedOptions']>,
+  ) {
     this.config = config;
     this.dims = dimsOf(config);
     this.plan = plan;
@@ -129,7 +143,8 @@ export class LanguageModel {
     let needStatic = false;
     this.layers = ids.map((id, i) => {
       const def = defs.get(id)!;
-      const parsed = def.parseOptions(plan.mixerOptions?.[id] ?? {});
+      const rec = Object.hasOwn(recorded, id) ? recorded[id] : undefined;
+      const parsed = !rec ? def.parseOptions(plan.mixerOptions?.[id] ?? {}) : def.loadOptions ? def.loadOptions(rec.options, rec.version ?? '0.0.0') : def.parseOptions(rec.options);
       const options = def.prepare ? def.prepare(parsed, env) : parsed;
       const needs = def.needs(options, this.dims);
       needStatic ||= !!needs.staticEmbeddings;

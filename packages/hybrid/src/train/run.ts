@@ -60,6 +60,9 @@ function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus
     accumSteps: opts.accumSteps ?? 1,
     warmupSteps: opts.warmupSteps,
     minLr: opts.minLr ?? opts.lr / 10,
+    // A horizon other than the run's own length (the paper presets'); absent otherwise, so the
+    // identity of runs saved before it existed is unchanged.
+    ...(opts.cosineSteps !== undefined && opts.cosineSteps !== opts.steps && { cosineSteps: opts.cosineSteps }),
     weightDecay: opts.weightDecay,
     gradClip: opts.gradClip ?? 1.0,
     beta1: opts.beta1 ?? 0.9,

@@ -5,18 +5,16 @@ import { crossEntropy } from '../model/loss.js';
 import { sampleBatch, evalWindows } from '../data/index.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 import { AdamW, clipByGlobalNorm } from './optimizer.js';
-import { learningRate } from './schedule.js';
+import { learningRateAt, type ScheduleOptions } from './schedule.js';
 import type { LoadedCheckpoint } from '../checkpoint/model-state.js';
 import type { TrainStore } from './store.js';
 import { checkInt } from '../data/checks.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends ScheduleOptions {
   steps: number;
   batchSize: number;
   seqLen: number;
   lr: number;
-  /** Final learning rate of the cosine decay (default lr/10). */
-  minLr?: number;
   warmupSteps: number;
   weightDecay: number;
   beta1?: number;
@@ -136,8 +134,7 @@ export class Trainer {
   }
 
   lrAt(step: number): number {
-    const o = this.opts;
-    return learningRate(step, { peak: o.lr, min: o.minLr ?? o.lr / 10, warmup: o.warmupSteps, total: o.steps });
+    return learningRateAt(step, this.opts);
   }
 
   /** One optimizer step (with accumulation); returns loss and gradient norm. */

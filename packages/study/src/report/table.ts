@@ -52,6 +52,7 @@ export function renderTable1(results: StudyResults): string {
     `Accuracy in % (zero-shot, lm-eval rules, at most ${config.limit} documents per task); perplexity (PPL) lower is better.`,
     `Held-out PPL: the bundled corpus' held-out split (our column, not in the paper)${columns.some((c) => c.key === 'wiki') ? `; Wiki PPL: WikiText word perplexity on ${config.wikitextDocs} documents` : ''}.`,
     `Preset ${config.preset}, ${config.steps} steps, seed ${config.seed}, backend ${config.backend}.`,
+    ...(results.runs.some((r) => r.skip) ? ['Hybrid-skip: each hybrid evaluated (not retrained) without its relaxed layers: (mixer) drops their mixer sublayers, (block) their whole blocks.'] : []),
   ];
   const notes: string[] = [];
   for (const r of rows) {

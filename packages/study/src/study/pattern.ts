@@ -62,7 +62,7 @@ export function checkPattern(runs: StudyRun[]): PatternCheck[] {
   out.push({
     claim: `Skipping a hybrid's relaxed layers collapses it (held-out PPL ≥ ${COLLAPSE}× the same hybrid's): those layers contribute.`,
     holds: skips.length === 0 ? null : skips.every((r) => (ppl(r.id) ?? 0) >= COLLAPSE * ppl(r.evaluatedFrom!)!),
-    evidence: [...skips.map((r) => `${r.mixer}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`), ...notMeasured].join(', ') || 'no skip evaluation',
+    evidence: [...skips.map((r) => `${r.mixer}${r.skip === 'block' ? ' (block)' : ''}: ${fmt(ppl(r.evaluatedFrom!))} → ${fmt(ppl(r.id))}`), ...notMeasured].join(', ') || 'no skip evaluation',
   });
 
   const quarter = runs.filter((r) => r.placement === '25%');

@@ -7,7 +7,7 @@ import { NonFiniteLossError, getPreset, type LanguageModel, type StepLog } from 
 import { loadCheckpoint, loadTokenizer, trainRun, useBackend, writeJsonAtomic } from '@deconattn/hybrid/node';
 import { selectTasks } from '@deconattn/eval-glue';
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';
-import { RELAXED as FIRST_PARTY_RELAXED, skipRunId, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
+import { DEFAULT_SKIP_MODES, RELAXED as FIRST_PARTY_RELAXED, skipRunId, skipRunLabel, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
 import { checkPattern } from './pattern.js';
 import { studyEta } from './eta.js';
 import type { StudyConfig, StudyResults, StudyRun } from './types.js';
@@ -54,7 +54,7 @@ export const STUDY_DEFAULTS = {
   mixers: FIRST_PARTY_RELAXED,
   configs: ['uniform', 'hybrid', 'skip'] as StudyConfigName[],
   placements: [] as string[],
-  skipModes: ['mixer'] as ('mixer' | 'block')[],
+  skipModes: [...DEFAULT_SKIP_MODES] as ('mixer' | 'block')[],
   tasks: ['arc_easy', 'boolq', 'copa', 'rte', 'lambada_openai'],
   limit: 100,
   wikitextDocs: 4,
@@ -213,7 +213,7 @@ export async function runStudy(input: StudyConfigInput, hooks: StudyHooks = {}):
         const sr: StudyRun = {
           ...baseRun(spec, model, 'ok'),
           id: skipRunId(spec.id, mode),
-          label: `hybrid-skip${mode === 'block' ? ' (block)' : ''} ${spec.mixer}`,
+          label: skipRunLabel(spec.mixer, mode),
           group: 'hybrid-skip',
           skip: mode,
           evaluatedFrom: spec.id,
@@ -230,7 +230,7 @@ export async function runStudy(input: StudyConfigInput, hooks: StudyHooks = {}):
       // The paper's finding for uniform non-approximate: report the divergence, keep going.
       run = { ...baseRun(spec, undefined, 'diverged'), error: e.message, durations: { trainSec: (performance.now() - started) / 1000, evalSec: 0 } };
       for (const mode of spec.skips) {
-        const sr: StudyRun = { ...run, id: skipRunId(spec.id, mode), label: `hybrid-skip ${spec.mixer}`, group: 'hybrid-skip', skip: mode, evaluatedFrom: spec.id };
+        const sr: StudyRun = { ...run, id: skipRunId(spec.id, mode), label: skipRunLabel(spec.mixer, mode), group: 'hybrid-skip', skip: mode, evaluatedFrom: spec.id };
         writeJsonAtomic(path.join(o.out, 'runs', sr.id, 'result.json'), sr);
         runs.push(sr);
       }
@@ -250,6 +250,7 @@ export async function runStudy(input: StudyConfigInput, hooks: StudyHooks = {}):
     mixers: o.mixers,
     configs: o.configs,
     placements: o.placements,
+    skipModes: [...o.skipModes],
     tasks: o.tasks,
     limit: o.limit,
     wikitextDocs: o.wikitextDocs,

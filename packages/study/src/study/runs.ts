@@ -20,8 +20,19 @@ export interface RunSpec {
   skips: ('mixer' | 'block')[];
 }
 
+/**
+ * The paper's "skip" reads two ways (MODEL.md §4): drop the relaxed layers' mixer sublayers, or
+ * their whole blocks. The study evaluates every hybrid both ways by default and reports them side by side.
+ */
+export const DEFAULT_SKIP_MODES: readonly ('mixer' | 'block')[] = ['mixer', 'block'];
+
 export function skipRunId(id: string, mode: 'mixer' | 'block'): string {
   return mode === 'mixer' ? `${id}-skip` : `${id}-skip-block`;
+}
+
+/** `hybrid-skip mlp (mixer)`, `hybrid-skip mlp (block)`: adjacent rows of the table, told apart by the mode. */
+export function skipRunLabel(mixer: string, mode: 'mixer' | 'block'): string {
+  return `hybrid-skip ${mixer} (${mode})`;
 }
 
 /**
@@ -29,7 +40,7 @@ export function skipRunId(id: string, mode: 'mixer' | 'block'): string {
  * hybrid also evaluated with its relaxed layers skipped, and any extra placements (the paper's
  * ablation: first, last, bilateral, 25%, …).
  */
-export function studyRuns(mixers: string[], configs: StudyConfigName[], placements: string[], skipModes: ('mixer' | 'block')[] = ['mixer']): RunSpec[] {
+export function studyRuns(mixers: string[], configs: StudyConfigName[], placements: string[], skipModes: readonly ('mixer' | 'block')[] = DEFAULT_SKIP_MODES): RunSpec[] {
   for (const c of configs) if (!CONFIGS.includes(c)) throw new DeconattnError(`Unknown study configuration '${c}'. Use ${CONFIGS.join(', ')}.`);
   for (const p of placements) {
     if (!(PLAN_PRESETS as readonly string[]).includes(p) || p === 'uniform') throw new DeconattnError(`Unknown placement '${p}'. Placements: ${PLAN_PRESETS.filter((x) => x !== 'uniform').join(', ')}.`);
@@ -43,7 +54,7 @@ export function studyRuns(mixers: string[], configs: StudyConfigName[], placemen
   if (configs.includes('uniform')) for (const m of relaxed) runs.push({ id: `uniform-${m}`, label: `uniform ${m}`, group: 'uniform', mixer: m, placement: 'uniform', plan: { preset: 'uniform', mixer: m }, skips: [] });
   if (configs.includes('hybrid')) {
     for (const m of relaxed) {
-      runs.push({ id: `hybrid-${m}`, label: `hybrid ${m}`, group: 'hybrid', mixer: m, placement: 'hybrid', plan: { preset: 'hybrid', mixer: m }, skips: configs.includes('skip') ? skipModes : [] });
+      runs.push({ id: `hybrid-${m}`, label: `hybrid ${m}`, group: 'hybrid', mixer: m, placement: 'hybrid', plan: { preset: 'hybrid', mixer: m }, skips: configs.includes('skip') ? [...skipModes] : [] });
     }
   }
   for (const p of placements) {

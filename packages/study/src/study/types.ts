@@ -74,6 +74,8 @@ export interface StudyConfig {
   mixers: string[];
   configs: ('uniform' | 'hybrid' | 'skip')[];
   placements: string[];
+  /** How hybrids were evaluated with their relaxed layers skipped (absent in results saved before both were the default: 'mixer'). */
+  skipModes?: ('mixer' | 'block')[];
   tasks: string[];
   /** Documents per zero-shot task. */
   limit: number;
