@@ -7,7 +7,10 @@ import type { LanguageModel } from '@deconattn/hybrid';
  * standard and static-emb-qk keep keys and values (2·B·L·d); mlp keeps nothing; approximate keeps
  * Σv, Σk, Σk⊙k and two d_h×d_h states per head (3·B·d + 2·B·d²/h); non-approximate a running
  * weighted sum and normaliser (B·d + 2·B·h); the fixed-stream mixers their values plus the
- * shared stream's ((B + 1)·L·d). Null for mixers the paper does not cover.
+ * stream's, which all sequences share ((B + 1)·L·d: deconattn keeps that shared part once per
+ * model, in its inference cache, so `measureDecodingState` sees B·L·d). Null for mixers the paper
+ * does not cover. The approximate implementation may keep a different constant (its kernel option
+ * decides the recurrent state): `measureDecodingState` reports what it really keeps.
  */
 export function paperDecodingState(mixer: string, d: number, h: number, length: number, batch = 1): number | null {
   switch (mixer) {

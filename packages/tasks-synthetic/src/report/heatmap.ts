@@ -79,7 +79,7 @@ export function renderAccuracyHeatmap(input: HeatmapInput): string {
   const top = 56;
   const base = input.baselines ?? [];
   const baseRows = base.length ? 2 : 0;
-  const width = labelW + cw * columns.length + 70;
+  const width = Math.max(480, labelW + cw * columns.length + 70);
   const gridH = ch * (rows.length + baseRows);
   const height = top + gridH + 40;
   const out: string[] = [];

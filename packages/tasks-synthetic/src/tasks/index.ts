@@ -10,3 +10,4 @@ export { memorizationGenerator, memorizationMap, type MemorizationParams } from 
 export { SYNTHETIC_TASKS } from './ladders.js';
 export { registerTask, registerTaskGenerator, getTask, getTaskGenerator, getRung, listTasks } from './registry.js';
 export { buildTaskData, countScored, type TaskData, type TaskSplit, type BuildTaskDataOptions } from './dataset.js';
+export { SOLVABILITY, type SolvabilitySetting } from './solvability.js';

@@ -30,8 +30,8 @@ export const SYNTHETIC_TASKS: SyntheticTask[] = [
     description: 'A stream of key–value pairs with repeating keys: each repeated key must be answered with its value.',
     splits: { train: 4096, val: 256, test: 512 },
     rungs: [
-      { id: 'r0', params: { seqLen: 32, vocab: 16 } },
-      { id: 'r1', params: { seqLen: 64, vocab: 32 }, note: 'longer, more keys and values' },
+      { id: 'r0', params: { seqLen: 16, vocab: 16 } },
+      { id: 'r1', params: { seqLen: 64, vocab: 32 }, note: 'four times the length, twice the keys and values' },
       { id: 'r2', params: { seqLen: 128, vocab: 16 }, note: "MAD's baseline" },
       { id: 'r3', params: { seqLen: 256, vocab: 64 }, note: 'longer and wider than the baseline' },
     ],
@@ -44,8 +44,8 @@ export const SYNTHETIC_TASKS: SyntheticTask[] = [
     description: 'In-context recall with pair slots replaced by tokens from a noise vocabulary, to be ignored.',
     splits: { train: 4096, val: 256, test: 512 },
     rungs: [
-      { id: 'r0', params: { seqLen: 32, vocab: 24, noiseVocab: 8, fracNoise: 0.2 } },
-      { id: 'r1', params: { seqLen: 64, vocab: 32, noiseVocab: 16, fracNoise: 0.4 }, note: 'more noise' },
+      { id: 'r0', params: { seqLen: 16, vocab: 24, noiseVocab: 8, fracNoise: 0.2 } },
+      { id: 'r1', params: { seqLen: 64, vocab: 32, noiseVocab: 16, fracNoise: 0.4 }, note: 'longer, twice the noise' },
       { id: 'r2', params: { seqLen: 128, vocab: 32, noiseVocab: 16, fracNoise: 0.2 }, note: "MAD's baseline" },
       { id: 'r3', params: { seqLen: 128, vocab: 32, noiseVocab: 16, fracNoise: 0.6 }, note: 'three times the noise' },
     ],
@@ -58,8 +58,8 @@ export const SYNTHETIC_TASKS: SyntheticTask[] = [
     description: 'In-context recall where keys and values span 1–3 tokens: key boundaries must be inferred.',
     splits: { train: 4096, val: 256, test: 512 },
     rungs: [
-      { id: 'r0', params: { seqLen: 32, vocab: 16, keyMotif: 1, valueMotif: 2 } },
-      { id: 'r1', params: { seqLen: 64, vocab: 16, keyMotif: 2, valueMotif: 2 }, note: 'two-token keys' },
+      { id: 'r0', params: { seqLen: 16, vocab: 16, keyMotif: 1, valueMotif: 2 } },
+      { id: 'r1', params: { seqLen: 64, vocab: 16, keyMotif: 2, valueMotif: 2 }, note: 'longer, two-token keys' },
       { id: 'r2', params: { seqLen: 128, vocab: 16, keyMotif: 3, valueMotif: 3 }, note: "MAD's baseline" },
       { id: 'r3', params: { seqLen: 256, vocab: 32, keyMotif: 3, valueMotif: 3 }, note: 'longer and wider' },
     ],
