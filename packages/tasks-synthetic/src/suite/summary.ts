@@ -54,6 +54,14 @@ function pick(r: CellResult, evaluation: Evaluation) {
   return r.skips[evaluation.slice(5) as SkipMode];
 }
 
+/** An accuracy cannot leave [0, 1]: a t interval that reaches past it is cut there. */
+function clampToUnit(i: Interval): Interval {
+  if (i.lo === null || i.hi === null) return i;
+  const lo = Math.max(0, i.lo);
+  const hi = Math.min(1, i.hi);
+  return lo === i.lo && hi === i.hi ? i : { ...i, lo, hi, method: `${i.method}, cut to [0, 1]` };
+}
+
 /** Mean ± interval over seeds of every model, evaluation and rung of a suite. */
 export function summarizeCells(models: readonly SuiteModel[], cells: readonly SuiteCell[], level = 0.95): SummaryEntry[] {
   const out: SummaryEntry[] = [];
@@ -75,7 +83,7 @@ export function summarizeCells(models: readonly SuiteModel[], cells: readonly Su
           mixer: m.mixer,
           configuration: m.configuration,
           evaluation: ev,
-          accuracy: scores.length ? meanInterval(scores.map((s) => s.accuracy), level) : null,
+          accuracy: scores.length ? clampToUnit(meanInterval(scores.map((s) => s.accuracy), level)) : null,
           seeds: mine.length,
           diverged: mine.filter((c) => c.grid.best.status !== 'ok').length,
           lrs: mine.map((c) => c.grid.best.lr),
