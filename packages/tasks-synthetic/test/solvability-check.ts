@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
 import { SOLVABILITY, buildTaskData, evaluateSplit, taskBaselines, TaskModel, trainTaskModel } from '../src/index.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
 import { TaskModel, TaskRandom, batchRows, buildTaskData, evaluateSplit, maskedCrossEntropy, measureDecodingState, paperDecodingState, runCell, trainTaskModel, type SyntheticModelSize } from '../src/index.js';
