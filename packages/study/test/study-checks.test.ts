@@ -79,6 +79,6 @@ describe('study checks', () => {
 
   it('fills in the defaults and turns a token budget into steps of the preset\'s batch', async () => {
     const v = await validateStudyConfig({ out: 'x', tokens: 8 * 128 * 3 + 1, mixers: ['mlp'] });
-    expect(v).toMatchObject({ preset: 'tiny', steps: 4, seed: 0, configs: ['uniform', 'hybrid', 'skip'], skipModes: ['mixer'], limit: 100, analysisLength: 64 });
+    expect(v).toMatchObject({ preset: 'tiny', steps: 4, seed: 0, configs: ['uniform', 'hybrid', 'skip'], skipModes: ['mixer', 'block'], limit: 100, analysisLength: 64 });
   });
 });
