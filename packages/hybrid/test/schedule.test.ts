@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../src/model/config.js';
 import { learningRateAt } from '../src/train/schedule.js';
 
-// Expected rates computed by hand (Python, float64) from MODEL.md §7 and the tiny preset's settings.
+// Expected rates computed by hand (Python, float64) from docs/model.md §7 and the tiny preset's settings.
 const close = (got: number, want: number) => expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)) + 1e-18);
 
 describe('learning-rate schedules', () => {

@@ -20,7 +20,7 @@ import { DEFAULTS, loadApproximateOptions, parseApproximateOptions, type Approxi
 import { PaperKernel } from './paper-kernel.js';
 
 /**
- * `approximate` (MODEL.md §3.3): relaxes the mathematical form but keeps its intention. Standard
+ * `approximate` (docs/model.md §3.3): relaxes the mathematical form but keeps its intention. Standard
  * Q, K, V with RoPE on Q and K; the softmax replaced by a second-order Taylor approximation, in
  * the paper's form (Eq. 14–17, default) or Based's (`kernel: 'based'`). Training and scoring use
  * the parallel form; decoding the recurrent form, O(1) per generated token.

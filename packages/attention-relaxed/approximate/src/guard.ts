@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Smallest magnitude a denominator of the paper kernel may have (MODEL.md §3.3). */
+/** Smallest magnitude a denominator of the paper kernel may have (docs/model.md §3.3). */
 export const DENOMINATOR_FLOOR = 1e-6;
 
 /**

@@ -22,7 +22,7 @@ function inverseCounts(past: number, t: number): tf.Tensor2D {
 const transposeLast = (x: tf.Tensor4D) => tf.transpose(x, [0, 1, 3, 2]) as tf.Tensor4D;
 
 /**
- * Eq. 14–17 of the paper (MODEL.md §3.3), per head:
+ * Eq. 14–17 of the paper (docs/model.md §3.3), per head:
  *   o_i = Σ_{j≤i} v_j / i
  *       + (q_i · Σ k_j v_jᵀ) / (q_i · Σ k_j)
  *       + ((q_i⊙q_i/√2) · Σ (k_j⊙k_j/√2) v_jᵀ) / ((q_i⊙q_i/√2) · Σ (k_j⊙k_j/√2)).

@@ -2,7 +2,7 @@ import { referenceProject, referenceRope } from '@deconattn/core';
 import type { ApproximateKernel } from './options.js';
 
 /**
- * Plain-loop Float64 references of `approximate` (MODEL.md §3.3), straight from the formulas, no
+ * Plain-loop Float64 references of `approximate` (docs/model.md §3.3), straight from the formulas, no
  * tfjs. One sequence (`T×d`) starting at position 0; weights flat row-major, linear ones `[in, out]`.
  * `Q,K,V = Hn W + b`, RoPE (rotate-half) on Q and K, per head one of:
  *

@@ -1,7 +1,7 @@
 import { referenceCausalAttention, referenceRmsNorm } from '@deconattn/core';
 
 /**
- * Plain-loop Float64 reference of `static-emb-qk` (MODEL.md §3.7), from the formula, no tfjs:
+ * Plain-loop Float64 reference of `static-emb-qk` (docs/model.md §3.7), from the formula, no tfjs:
  * `Q,K = ê W + b` with RoPE, where `ê = e` (`norm: 'none'`) or `ê = RMSNorm_attn(e)`
  * (`e / √(mean(e²) + eps) · g`, `norm: 'attention'`); `V = Hn W_V + b_V`,
  * `A = softmax_row(causal(QKᵀ/√dh))`, per head `A V`, heads concatenated, then W_O.

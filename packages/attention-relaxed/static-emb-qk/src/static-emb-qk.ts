@@ -43,7 +43,7 @@ const CURRENT_OPTIONS = defineMixerOptions('static-emb-qk', DEFAULTS, NORM_CHECK
 const OPTIONS_BEFORE_0_2_0 = defineMixerOptions('static-emb-qk', DEFAULTS_BEFORE_0_2_0, NORM_CHECKS);
 
 /**
- * `static-emb-qk` (MODEL.md §3.7): relaxes "current QK". `Q,K = e W + b` with `e = Emb(t)` the
+ * `static-emb-qk` (docs/model.md §3.7): relaxes "current QK". `Q,K = e W + b` with `e = Emb(t)` the
  * static embeddings of the input tokens (`norm: 'attention'`: `RMSNorm_attn_l(e)`), RoPE applied;
  * `V = Hn W_V + b_V`; causal softmax. Every layer reads the same source, so all layers' maps
  * could be computed in parallel. Decodes with a KV cache (keys from the static embeddings,

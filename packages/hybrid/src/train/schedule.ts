@@ -20,7 +20,7 @@ export interface ScheduleOptions {
   /**
    * Steps over which the cosine falls to `minLr` (default `steps`: a run decays over its own
    * length). The paper presets set the paper's 120,000 and stop at their token budget, 28,610
-   * steps in, with the rate still ≈ 0.88 × peak (MODEL.md §7).
+   * steps in, with the rate still ≈ 0.88 × peak (docs/model.md §7).
    */
   cosineSteps?: number;
 }

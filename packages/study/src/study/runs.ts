@@ -21,7 +21,7 @@ export interface RunSpec {
 }
 
 /**
- * The paper's "skip" reads two ways (MODEL.md §4): drop the relaxed layers' mixer sublayers, or
+ * The paper's "skip" reads two ways (docs/model.md §4): drop the relaxed layers' mixer sublayers, or
  * their whole blocks. The study evaluates every hybrid both ways by default and reports them side by side.
  */
 export const DEFAULT_SKIP_MODES: readonly ('mixer' | 'block')[] = ['mixer', 'block'];
@@ -36,7 +36,7 @@ export function skipRunLabel(mixer: string, mode: 'mixer' | 'block'): string {
 }
 
 /**
- * The runs of a study: standard (uniform), each mixer uniform and hybrid (MODEL.md §4), each
+ * The runs of a study: standard (uniform), each mixer uniform and hybrid (docs/model.md §4), each
  * hybrid also evaluated with its relaxed layers skipped, and any extra placements (the paper's
  * ablation: first, last, bilateral, 25%, …).
  */

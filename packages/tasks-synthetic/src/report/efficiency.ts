@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LanguageModel } from '@deconattn/hybrid';
 
 /**
- * Numbers a layer keeps while decoding, per the paper's cost facts (MODEL.md §6: its fp16 byte
+ * Numbers a layer keeps while decoding, per the paper's cost facts (docs/model.md §6: its fp16 byte
  * counts halved), for `batch` sequences of `length` tokens, hidden size d and h heads:
  * standard and static-emb-qk keep keys and values (2·B·L·d); mlp keeps nothing; approximate keeps
  * Σv, Σk, Σk⊙k and two d_h×d_h states per head (3·B·d + 2·B·d²/h); non-approximate a running

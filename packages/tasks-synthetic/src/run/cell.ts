@@ -19,7 +19,7 @@ export interface CellSpec {
   model?: SyntheticModelSize;
   train?: Partial<Omit<SyntheticTrainOptions, 'lr'>>;
   sizes?: Partial<Record<SplitName, number>>;
-  /** Evaluate the trained model again with its relaxed layers skipped (MODEL.md §4). */
+  /** Evaluate the trained model again with its relaxed layers skipped (docs/model.md §4). */
   skips?: SkipMode[];
 }
 

@@ -41,7 +41,7 @@ export function combineVerdicts(parts: readonly { verdict: Verdict }[]): Verdict
 const BETWEEN = ['approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk'];
 
 /**
- * The paper's five findings (MODEL.md §1), read on one task rung's test accuracy with their
+ * The paper's five findings (docs/model.md §1), read on one task rung's test accuracy with their
  * uncertainty: paired comparisons at equal seeds (t over seeds, or a paired bootstrap over test
  * sequences with one seed). A seed at which a model diverged counts at chance accuracy (the best
  * a diverged model could do) in comparisons that need it.

@@ -24,7 +24,7 @@ export interface TaskData {
   test: TaskSplit;
   /**
    * One extra sequence of the task, drawn from its own seed and in no split: the "fixed natural
-   * sequence" that fixed-seq-qk reads (MODEL.md §3.6), here a typical sequence of the task.
+   * sequence" that fixed-seq-qk reads (docs/model.md §3.6), here a typical sequence of the task.
    */
   fixedContext: number[];
 }
