@@ -1,5 +1,7 @@
 import { DeconattnError } from '@deconattn/core';
-import { jStat } from 'jstat';
+import jstat from 'jstat';
+
+const { jStat } = jstat;
 
 /** An estimate with a two-sided interval; `lo`/`hi` are null when the data cannot give one (one seed). */
 export interface Interval {

@@ -1,12 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '@deconattn/hybrid/node';
 
-/** Writes JSON through a temporary file renamed into place: a killed run never leaves a torn file. */
+/** Writes JSON through hybrid's atomic write (a temporary file renamed into place): a killed run never leaves a torn file. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value) + '\n');
 }
 
 /** The parsed file, or undefined when it is missing or torn (then the work is redone). */
