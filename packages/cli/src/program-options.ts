@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, defaultBackend } from '@deconattn/core';
+import { BACKENDS, defaultBackend } from '@deconattn/hybrid';
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -30,5 +30,11 @@ export const nonNegativeArg = (name: string) => (v: string) => {
 export const positiveArg = (name: string) => (v: string) => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'.`);
+  return n;
+};
+
+export const numberArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
   return n;
 };

@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { listCheckpoints, loadCheckpoint } from '@deconattn/hybrid';
+import { listCheckpoints, loadCheckpoint, useBackend } from '@deconattn/hybrid/node';
 import { describeOp, ensureBuilt, findOp, readTrace, runCli, runKillPoints, safetensorsDiff, type IoOp, type KillPoint } from './helpers/kill.js';
 
 /**

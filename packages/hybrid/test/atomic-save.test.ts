@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { listCheckpoints, loadCheckpoint, modelTensors, saveCheckpoint, saveRunCheckpoint } from '../src/checkpoint/checkpoint.js';
 import type { LanguageModel } from '../src/model/model.js';
 import { microModel } from './helpers.js';

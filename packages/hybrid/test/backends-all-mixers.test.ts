@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { ALL_MIXERS, createModel, idsTensor, lossOf, relDiff, scaleWeights, tokens } from './numerics-helpers.js';
 
 /**

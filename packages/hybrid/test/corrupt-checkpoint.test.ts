@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeconattnError, SeededRandom, useBackend } from '@deconattn/core';
+import { DeconattnError, SeededRandom } from '@deconattn/core';
 import '@deconattn/attention-relaxed';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
 import { loadCheckpoint, stepDir } from '../src/checkpoint/checkpoint.js';
-import { loadTokenizer } from '../src/tokenizer/index.js';
+import { loadTokenizer, runDirectoryStore, useBackend } from '../src/node.js';
 import { splitTokens } from '../src/data/index.js';
 import { microModel } from './helpers.js';
 
@@ -341,7 +341,7 @@ describe('corrupt checkpoints are refused', () => {
     await useBackend('wasm');
     const m = await microModel({ preset: 'hybrid', mixer: 'rnd-emb-qk' }, { vocabSize: 257 });
     const run = tmp('pristine');
-    const t = new Trainer(m, data(), opts({ outDir: run }), { tokenizer: { kind: 'byte' } });
+    const t = new Trainer(m, data(), opts(), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(run) });
     await t.trainStep();
     await t.checkpoint();
     t.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getMixer, useBackend } from '@deconattn/core';
+import { getMixer } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { MixerFixture, randomArray } from '@deconattn/testkit';
 import type { LanguageModel } from '../src/model/model.js';
 import { ALL_MIXERS, createModel, lossOf, scaleWeights } from './numerics-helpers.js';

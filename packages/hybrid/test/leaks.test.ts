@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { runDirectoryStore, useBackend } from '../src/node.js';
 import { Trainer } from '../src/train/trainer.js';
 import { generate } from '../src/model/generate.js';
 import { splitTokens } from '../src/data/index.js';
@@ -40,7 +40,7 @@ describe('tensor memory stays flat', () => {
     it(`${id}: ${STEPS} training steps, with evaluations and checkpoint saves`, async () => {
       const model = await createModel(id);
       scaleWeights(model, 11, 1);
-      const t = new Trainer(model, data, { steps: STEPS, batchSize: 2, seqLen: 8, lr: 3e-3, warmupSteps: 5, weightDecay: 0.1, accumSteps: 2, seed: 1, evalInterval: 0, evalWindows: 2, logInterval: 1, outDir: path.join(dir, id) }, { tokenizer: { kind: 'byte' } });
+      const t = new Trainer(model, data, { steps: STEPS, batchSize: 2, seqLen: 8, lr: 3e-3, warmupSteps: 5, weightDecay: 0.1, accumSteps: 2, seed: 1, evalInterval: 0, evalWindows: 2, logInterval: 1 }, { tokenizer: { kind: 'byte' }, store: runDirectoryStore(path.join(dir, id)) });
       // Two phases, each compared with itself: right after a step, and after an evaluation and a
       // save (the inference cache of a fixed stream lives from an evaluation to the next update).
       const every = Math.max(2, Math.floor(STEPS / 8));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom, useBackend } from '@deconattn/core';
+import { SeededRandom } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { randomArray } from '@deconattn/testkit';
 import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.js';
 import { Trainer, batchLoss, type TrainOptions } from '../src/train/trainer.js';

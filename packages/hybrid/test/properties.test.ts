@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DeconattnError } from '@deconattn/core';
 import { PLAN_PRESETS, isStandardLayer, parsePlan, planLabel, resolvePlan, validatePlan, type LayerPlan, type PlanPreset } from '../src/model/plan.js';
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '../src/checkpoint/safetensors.js';
-import { byteTokenizer, pythiaTokenizer } from '../src/tokenizer/index.js';
+import { byteTokenizer } from '../src/tokenizer/index.js';
+import { pythiaTokenizer } from '../src/node.js';
 
 /**
  * Property-based tests (fast-check): plan parsing, safetensors reading, tokenizer round trips.
@@ -176,7 +177,7 @@ describe('tokenizers (properties)', () => {
     run(
       fc.property(text, text, (a, b) => {
         const ids = tok.encode(a);
-        expect(ids.every((i) => Number.isInteger(i) && i >= 0 && i < tok.vocabSize)).toBe(true);
+        expect(ids.every((i: number) => Number.isInteger(i) && i >= 0 && i < tok.vocabSize)).toBe(true);
         expect(tok.decode(ids)).toBe(a.normalize('NFC'));
         expect(tok.decode(tok.encode(`${a}\n${b}`))).toBe(`${a}\n${b}`.normalize('NFC'));
       }),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_MIXER_SPEC_VERSION, registerMixer, useBackend } from '@deconattn/core';
+import { TOKEN_MIXER_SPEC_VERSION, registerMixer } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { LanguageModel } from '../src/model/model.js';
 import type { ModelConfig } from '../src/model/config.js';
 import type { LayerPlan } from '../src/model/plan.js';
@@ -50,6 +51,7 @@ describe('skip removes exactly the relaxed layers', () => {
       id: 'test-zero',
       packageName: '@test/zero',
       packageVersion: '0.0.0',
+      role: 'relaxed',
       principle: 'test',
       description: 'outputs zeros',
       decoding: 'none',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SeededRandom } from '@deconattn/core';
-import { decodeSafetensors } from '@deconattn/hybrid';
+import { decodeSafetensors } from '@deconattn/hybrid/node';
 
 /** The built CLI (`npm test` builds before testing) and the preload that numbers its writes. */
 export const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
