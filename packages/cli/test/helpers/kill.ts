@@ -162,11 +162,17 @@ export interface KillPoint {
   what: string;
   /** Successive invocations, each killed; a last one without a kill must then finish the job. */
   kills: Kill[];
+  /** Run by `pnpm test:kill` only: CI keeps a smaller set (each point costs two or three CLI runs). */
+  scriptOnly?: boolean;
 }
 
 export const describeOp = (op: IoOp) => `${op.op} ${op.path.replace(/\.tmp-[A-Za-z0-9]+/, '.tmp-*')} (write #${op.i})`;
 
-/** Runs the fixed points (CI) or `random` random ones, prints how many were lossless, and returns the losses. */
+/**
+ * Runs the fixed points, all of them and then `random.count` random ones under `pnpm test:kill`
+ * (count > 0), or only those not marked scriptOnly in CI; prints how many were lossless and
+ * returns the losses.
+ */
 export async function runKillPoints(
   label: string,
   fixed: () => KillPoint[],
@@ -175,15 +181,16 @@ export async function runKillPoints(
 ): Promise<{ what: string; problem: string | null }[]> {
   const rng = new SeededRandom(random.seed); // seeded: a failing random point can be replayed
   const rand = () => rng.next();
-  const points = random.count ? [] : fixed();
+  const points = random.count ? fixed() : fixed().filter((p) => !p.scriptOnly);
   const results: { what: string; problem: string | null }[] = [];
   let missed = 0;
-  while (results.length < (random.count || points.length)) {
-    const p = random.count ? random.point(rand) : points[results.length]!;
+  while (results.length < points.length + random.count) {
+    const isFixed = results.length < points.length;
+    const p = isFixed ? points[results.length]! : random.point(rand);
     const r = await tryPoint(p);
     if (!r.killed) {
       // A timed kill that came after the process had finished: not a kill point; draw another.
-      if (!random.count) throw new Error(`${p.what}: the process was not killed`);
+      if (isFixed) throw new Error(`${p.what}: the process was not killed`);
       if (++missed >= 20) throw new Error('timed kills keep landing after the process finished');
       continue;
     }
@@ -191,7 +198,7 @@ export async function runKillPoints(
   }
   const lossless = results.filter((r) => r.problem === null).length;
   console.log(
-    `kill -9 of ${label}: ${lossless} of ${results.length} kill points lossless${random.count ? ` (seed ${random.seed}; replay with DECONATTN_KILL_SEED=${random.seed})` : ''}\n` +
+    `kill -9 of ${label}: ${lossless} of ${results.length} kill points lossless${random.count ? ` (${points.length} fixed, ${random.count} random; seed ${random.seed}; replay with DECONATTN_KILL_SEED=${random.seed})` : ''}\n` +
       results.map((r) => `  ${r.problem ? 'LOST' : 'ok  '} ${r.what}${r.problem ? `\n       ${r.problem}` : ''}`).join('\n'),
   );
   return results.filter((r) => r.problem !== null);
