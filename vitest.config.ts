@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@deconattn\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
       { find: /^@deconattn\/hybrid$/, replacement: src('./packages/hybrid/src/index.ts') },
       { find: /^@deconattn\/eval-glue$/, replacement: src('./packages/eval-glue/src/index.ts') },
+      { find: /^@deconattn\/study$/, replacement: src('./packages/study/src/index.ts') },
     ],
   },
   test: {

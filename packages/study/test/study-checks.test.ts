@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '@deconattn/core';
 import '@deconattn/attention-standard';
-import { runStudy } from '../src/study/run.js';
+import '@deconattn/attention-relaxed';
+import { runStudy, validateStudyConfig } from '../src/study/run.js';
 import { studyEta } from '../src/study/eta.js';
 import { checkPattern } from '../src/study/pattern.js';
 import { studyRuns } from '../src/study/runs.js';
@@ -58,5 +59,26 @@ describe('study checks', () => {
     const again = await runStudy(o);
     expect(again.runs[0]!.durations.trainSec).toBe(trained.seconds);
     expect(again.runs[0]!.train!.history.at(-1)!.step).toBe(2);
+  });
+
+  it('validates the whole config before training or writing anything, naming the field', async () => {
+    const out = path.join(os.tmpdir(), `deconattn-study-invalid-${process.pid}`);
+    const refused = async (extra: Record<string, unknown>, message: RegExp) => {
+      await expect(runStudy({ out, steps: 1, mixers: ['mlp'], ...extra })).rejects.toThrow(message);
+      expect(fs.existsSync(out)).toBe(false);
+    };
+    await refused({ tasks: ['copa', 'arc_eazy'] }, /Unknown task 'arc_eazy'\. Did you mean 'arc_easy'\?/);
+    await refused({ mixers: ['aproximate'] }, /Unknown token mixer 'aproximate'/);
+    await refused({ placements: ['sideways'] }, /Unknown placement 'sideways'/);
+    await refused({ backend: 'cuda' }, /Study option 'backend' is 'cuda'; backends: cpu, wasm/);
+    await refused({ limit: 0 }, /Study option 'limit' must be a positive integer, got 0/);
+    await refused({ analysisLength: 2 }, /Study option 'analysisLength' must be an integer ≥ 4, got 2/);
+    await refused({ steps: 2, tokens: 100 }, /study option 'steps' or option 'tokens', not both/);
+    await refused({ preset: 'huge' }, /preset/);
+  });
+
+  it('fills in the defaults and turns a token budget into steps of the preset\'s batch', async () => {
+    const v = await validateStudyConfig({ out: 'x', tokens: 8 * 128 * 3 + 1, mixers: ['mlp'] });
+    expect(v).toMatchObject({ preset: 'tiny', steps: 4, seed: 0, configs: ['uniform', 'hybrid', 'skip'], skipModes: ['mixer'], limit: 100, analysisLength: 64 });
   });
 });

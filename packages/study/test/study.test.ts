@@ -5,13 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@deconattn/core';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { runStudy, type StudyEvent, type StudyOptions } from '../src/study/run.js';
+import { runStudy, type StudyEvent, type StudyConfigInput, type StudyHooks } from '../src/study/run.js';
 import { studyRuns } from '../src/study/runs.js';
 import { checkPattern } from '../src/study/pattern.js';
 import { writeStudyOutputs } from '../src/study/outputs.js';
 import type { StudyRun } from '../src/study/types.js';
 
-const micro = (out: string, extra: Partial<StudyOptions> = {}): StudyOptions => ({
+const micro = (out: string, extra: Partial<StudyConfigInput> = {}): StudyConfigInput => ({
   out,
   preset: 'tiny',
   steps: 2,
@@ -65,16 +65,16 @@ describe('deconattn study (micro budget)', () => {
     const events: StudyEvent[] = [];
     // Interrupt: die when the third run (hybrid mlp) starts.
     await expect(
-      runStudy(micro(out, { onEvent: (e) => {
+      runStudy(micro(out), { onEvent: (e) => {
         events.push(e);
         if (e.kind === 'run-start' && e.run.id === 'hybrid-mlp') throw new Error('killed');
-      } })),
+      } }),
     ).rejects.toThrow('killed');
     expect(events.filter((e) => e.kind === 'run-done').map((e) => (e as { id: string }).id)).toEqual(['standard', 'uniform-mlp']);
     expect(events.some((e) => e.kind === 'step')).toBe(true);
 
     const second: StudyEvent[] = [];
-    const results = await runStudy(micro(out, { onEvent: (e) => second.push(e) }));
+    const results = await runStudy(micro(out), { onEvent: (e) => second.push(e) });
     expect(second.filter((e) => e.kind === 'run-reused').map((e) => (e as { id: string }).id)).toEqual(['standard', 'uniform-mlp']);
     expect(second.filter((e) => e.kind === 'run-start').map((e) => (e as { run: { id: string } }).run.id)).toEqual(['hybrid-mlp']);
     expect(results.runs.map((r) => r.id)).toEqual(['standard', 'uniform-mlp', 'hybrid-mlp', 'hybrid-mlp-skip']);

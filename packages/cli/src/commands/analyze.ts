@@ -4,7 +4,7 @@ import { DeconattnError } from '@deconattn/core';
 import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
-import { renderAnalysisReport } from '../report/index.js';
+import { renderAnalysisReport } from '@deconattn/study';
 import { backendOption, intArg, pluginOption } from '../program-options.js';
 
 export interface AnalyzeCliOptions {
