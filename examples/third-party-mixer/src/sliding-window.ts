@@ -100,6 +100,7 @@ function parseWindow(value: unknown): number {
 export const slidingWindowAttention: TokenMixerDefinition<SlidingWindowOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'sliding-window',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'sequence dependency, restricted to a local window (each token attends to the last `window` tokens only)',

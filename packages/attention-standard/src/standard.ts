@@ -80,6 +80,7 @@ function appendToCache(state: MixerState, k: tf.Tensor4D, v: tf.Tensor4D): [tf.T
 export const standardAttention: TokenMixerDefinition<StandardAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'standard',
+  role: 'baseline',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'none (the baseline: token mixing, q·k softmax form, sequence dependency, current QK)',

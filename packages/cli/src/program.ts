@@ -7,7 +7,7 @@ import { mixersCommand, planCommand } from './commands/mixers.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { extraCommands } from './commands/extra.js';
-import { withFlagNames } from './util/flags.js';
+import { cliMessage } from './util/flags.js';
 import pkg from '../package.json';
 
 const int = (name: string) => (v: string) => {
@@ -139,7 +139,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     // Bad input (DeconattnError and its subclasses) is explained in one line; anything else is a
     // bug and keeps its stack trace.
     if (e instanceof DeconattnError) {
-      console.error(`deconattn: ${withFlagNames(e.message)}`);
+      console.error(`deconattn: ${cliMessage(e)}`);
       if (process.env.DECONATTN_DEBUG) console.error(e.stack);
       process.exitCode = 1;
       return;

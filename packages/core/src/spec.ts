@@ -124,9 +124,19 @@ export interface TokenMixer<Options = unknown> {
   initState(batch: number): MixerState;
 }
 
+/**
+ * What a mixer is in a comparison. `baseline`: the reference mixer the others are measured
+ * against (standard attention); a model evaluated with `skip` keeps its baseline layers.
+ * `relaxed`: a mixer that relaxes some design principle of attention; `skip` removes it.
+ */
+export type MixerRole = 'baseline' | 'relaxed';
+export const MIXER_ROLES: readonly MixerRole[] = ['baseline', 'relaxed'];
+
 export interface TokenMixerDefinition<Options = any> {
   specificationVersion: TokenMixerSpecVersion;
   id: string;
+  /** Baseline (standard attention) or relaxed; evaluation without relaxed layers keys on it. */
+  role: MixerRole;
   /** npm package that provides it, and its version (recorded in checkpoints). */
   packageName: string;
   packageVersion: string;

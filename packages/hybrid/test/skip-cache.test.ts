@@ -57,3 +57,25 @@ describe('skip and the cached fixed stream', () => {
     });
   }
 });
+
+describe('skip keys on the mixer role, not on its id', () => {
+  it("a baseline-role mixer under another id is kept, a relaxed one is left out", async () => {
+    await useBackend('cpu');
+    const { getMixer, registerMixer, unregisterMixer } = await import('@deconattn/core');
+    await import('@deconattn/attention-standard');
+    const std = getMixer('standard');
+    // The same attention registered twice under new ids, once as the baseline and once as relaxed.
+    registerMixer({ ...std, id: 'test-reference', role: 'baseline', create: (d, o) => Object.assign(std.create(d, o), { id: 'test-reference' }) });
+    registerMixer({ ...std, id: 'test-relaxed', role: 'relaxed', create: (d, o) => Object.assign(std.create(d, o), { id: 'test-relaxed' }) });
+    const model = await LanguageModel.create({ config: { ...microConfig, numLayers: 2 }, plan: { layers: ['test-reference', 'test-relaxed'], skip: 'mixer' }, seed: 1 });
+    try {
+      expect([model.isSkippedLayer(0), model.isSkippedLayer(1)]).toEqual([false, true]);
+      model.skip = null;
+      expect([model.isSkippedLayer(0), model.isSkippedLayer(1)]).toEqual([false, false]);
+    } finally {
+      model.dispose();
+      unregisterMixer('test-reference');
+      unregisterMixer('test-relaxed');
+    }
+  });
+});

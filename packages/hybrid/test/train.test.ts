@@ -88,6 +88,7 @@ describe('training', () => {
     registerMixer({
       specificationVersion: TOKEN_MIXER_SPEC_VERSION,
       id: 'test-nan',
+      role: 'relaxed',
       packageName: '@test/nan',
       packageVersion: '0.0.0',
       principle: 'test',

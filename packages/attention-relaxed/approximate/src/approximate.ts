@@ -119,6 +119,7 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
 export const approximateAttention: TokenMixerDefinition<ApproximateAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'approximate',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'mathematical form (keeps its intention)',

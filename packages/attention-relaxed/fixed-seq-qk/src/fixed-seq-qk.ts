@@ -56,6 +56,7 @@ export function prepareFixedSequence(options: FixedSeqQkOptions, env: MixerEnvir
 export const fixedSeqQk: TokenMixerDefinition<FixedSeqQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'fixed-seq-qk',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'sequence dependency',

@@ -81,6 +81,7 @@ export class MlpMixer implements TokenMixer<MlpMixerOptions> {
 export const mlpMixer: TokenMixerDefinition<MlpMixerOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'mlp',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'token mixing',

@@ -134,6 +134,7 @@ function scanChunk(s: tf.Tensor3D, v: tf.Tensor4D, carry: Carry | undefined): { 
 export const nonApproximateAttention: TokenMixerDefinition<NonApproximateAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'non-approximate',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'mathematical form (entirely)',

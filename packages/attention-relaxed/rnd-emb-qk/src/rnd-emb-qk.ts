@@ -23,6 +23,7 @@ const DEFAULTS: RndEmbQkOptions = { seed: 1234, std: 0.02, stopGradient: false }
 export const rndEmbQk: TokenMixerDefinition<RndEmbQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'rnd-emb-qk',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'sequence dependency',

@@ -84,6 +84,7 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
 export const staticEmbQk: TokenMixerDefinition<StaticEmbQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
   id: 'static-emb-qk',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'current QK',

@@ -1,3 +1,5 @@
+import { DeconattnError, UnknownMixerError } from '@deconattn/core';
+
 /**
  * Library errors name options (`option 'seqLen'`); people at the command line set flags. This
  * maps the one to the other in an error's message: camelCase → --kebab-case, except where the
@@ -12,6 +14,13 @@ const RENAMED: Record<string, string> = {
 
 export function flagFor(option: string): string {
   return RENAMED[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** An error's message for the command line: options become flags, plugins become --plugin. */
+export function cliMessage(e: DeconattnError): string {
+  let message = withFlagNames(e.message);
+  if (e instanceof UnknownMixerError && e.providedBy) message = message.replace('(or load it as a plugin)', `(or pass --plugin ${e.providedBy})`);
+  return message;
 }
 
 /** `… option 'seqLen' …` → `… --seq-len …` (also "study option", "training option"). */

@@ -85,7 +85,7 @@ export async function analyzeModel(model: LanguageModel, sequences: number[][], 
     layers: model.layers.map((layer, i) => ({
       layer: i + 1,
       mixer: layer.mixerId,
-      skipped: model.skip !== null && layer.mixerId !== 'standard',
+      skipped: model.isSkippedLayer(i),
       indicators: perLayer[i]!.length ? averageIndicators(perLayer[i]!) : null,
       logits: logitValues[i]!.length ? logitStats(logitValues[i]!) : null,
     })),

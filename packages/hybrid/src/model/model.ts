@@ -211,8 +211,14 @@ export class LanguageModel {
     this.dropCache();
   }
 
+  /** Whether layer `index` (0-based) is left out under the current skip mode: its mixer is relaxed (role, not id). */
+  isSkippedLayer(index: number): boolean {
+    const layer = this.layers[index];
+    return !!layer && this.isSkipped(layer);
+  }
+
   private isSkipped(layer: Layer): boolean {
-    return this.skip !== null && layer.mixerId !== 'standard';
+    return this.skip !== null && layer.definition.role !== 'baseline';
   }
 
   private checkIds(ids: tf.Tensor, offset: number): void {

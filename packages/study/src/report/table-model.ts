@@ -1,3 +1,4 @@
+import { paperRank } from '@deconattn/attention-relaxed';
 import type { RunGroup, StudyResults, StudyRun } from '../study/types.js';
 import { formatParameters, formatPercent, formatPerplexity } from './format.js';
 
@@ -20,9 +21,6 @@ export const PAPER_TASKS: readonly (readonly [task: string, header: string])[] =
 
 /** Row groups in the paper's order; placements (the ablation) last. */
 export const GROUP_ORDER: readonly RunGroup[] = ['baseline', 'uniform', 'hybrid', 'hybrid-skip', 'placement'];
-
-/** The paper's mixer order inside a group; mixers it does not know keep their study order after these. */
-export const MIXER_ORDER: readonly string[] = ['standard', 'mlp', 'approximate', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk'];
 
 export type ColumnKind = 'model' | 'accuracy' | 'perplexity' | 'parameters' | 'status';
 
@@ -54,10 +52,8 @@ const isLambada = (task: string) => task.startsWith('lambada');
 
 /** The runs ordered as the table shows them: by group, then by the paper's mixer order. */
 export function orderRuns(runs: StudyRun[]): StudyRun[] {
-  const mixerRank = (m: string) => {
-    const i = MIXER_ORDER.indexOf(m);
-    return i < 0 ? MIXER_ORDER.length : i;
-  };
+  // The paper's mixer order inside a group; mixers it does not know keep their study order after these.
+  const mixerRank = paperRank;
   const indexed = runs.map((run, i) => ({ run, i }));
   indexed.sort((a, b) => {
     const g = GROUP_ORDER.indexOf(a.run.group) - GROUP_ORDER.indexOf(b.run.group);

@@ -1,3 +1,4 @@
+import { RELAXED_MIXER_IDS } from '@deconattn/attention-relaxed';
 import type { PatternCheck, StudyRun } from './types.js';
 
 /**
@@ -9,7 +10,8 @@ export const FAR_WORSE = 1.2; // ≥ 20 % higher perplexity than standard
 export const CLOSE = 1.1; // within 10 % of standard
 export const COLLAPSE = 1.5; // skip ≥ 1.5× its hybrid's perplexity
 
-const RELAXED_BETWEEN = ['approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk'];
+/** The paper's relaxed mixers other than the two that stand out (mlp, non-approximate). */
+const RELAXED_BETWEEN = RELAXED_MIXER_IDS.filter((m) => m !== 'mlp' && m !== 'non-approximate');
 
 export function checkPattern(runs: StudyRun[]): PatternCheck[] {
   const byId = new Map(runs.map((r) => [r.id, r]));

@@ -1,8 +1,10 @@
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, getMixer, hasMixer } from '@deconattn/core';
+import { RELAXED_MIXER_IDS } from '@deconattn/attention-relaxed';
 import { PLAN_PRESETS, type LayerPlan, type PlanPreset } from '@deconattn/hybrid';
 import type { RunGroup } from './types.js';
 
-export const RELAXED = ['mlp', 'approximate', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk'] as const;
+/** The relaxed mixers the study compares by default: the paper's six, in its order. */
+export const RELAXED: readonly string[] = RELAXED_MIXER_IDS;
 export const CONFIGS = ['uniform', 'hybrid', 'skip'] as const;
 export type StudyConfigName = (typeof CONFIGS)[number];
 
@@ -36,7 +38,8 @@ export function studyRuns(mixers: string[], configs: StudyConfigName[], placemen
   for (const m of skipModes) if (m !== 'mixer' && m !== 'block') throw new DeconattnError(`Unknown skip mode '${m}'. Skip modes: mixer (drop the relaxed mixer sublayers), block (drop the relaxed layers' whole blocks).`);
   if (configs.includes('skip') && !skipModes.length) throw new DeconattnError(`'skip' needs at least one skip mode (--skip-modes mixer,block).`);
   const runs: RunSpec[] = [{ id: 'standard', label: 'standard', group: 'baseline', mixer: 'standard', placement: 'uniform', plan: { preset: 'uniform', mixer: 'standard' }, skips: [] }];
-  const relaxed = mixers.filter((m) => m !== 'standard');
+  // The baseline run is always there; a baseline mixer in the list (standard) adds nothing to compare.
+  const relaxed = mixers.filter((m) => !(hasMixer(m) && getMixer(m).role === 'baseline'));
   if (configs.includes('uniform')) for (const m of relaxed) runs.push({ id: `uniform-${m}`, label: `uniform ${m}`, group: 'uniform', mixer: m, placement: 'uniform', plan: { preset: 'uniform', mixer: m }, skips: [] });
   if (configs.includes('hybrid')) {
     for (const m of relaxed) {
