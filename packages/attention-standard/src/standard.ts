@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   applyRope,
   attentionParamSpecs,
   causalSoftmaxAttention,
@@ -79,6 +80,7 @@ function appendToCache(state: MixerState, k: tf.Tensor4D, v: tf.Tensor4D): [tf.T
 
 export const standardAttention: TokenMixerDefinition<StandardAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('standard', DEFAULTS, { rope: optionChecks.boolean() }),
   id: 'standard',
   role: 'baseline',
   packageName: pkg.name,
@@ -87,15 +89,6 @@ export const standardAttention: TokenMixerDefinition<StandardAttentionOptions> =
   description: 'Standard causal dot-product attention with RoPE and q/k/v biases (Qwen2 style).',
   decoding: 'kv-cache',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): StandardAttentionOptions {
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`standard: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    if (typeof o.rope !== 'boolean') throw new DeconattnError(`standard: option 'rope' must be true or false, got ${JSON.stringify(o.rope)}.`);
-    return o as unknown as StandardAttentionOptions;
-  },
   needs: () => ({}),
   create: (dims, options) => new StandardAttention(dims, options),
 };

@@ -2,7 +2,9 @@ import '@tensorflow/tfjs-core';
 import './gradients.js';
 
 export * from './spec.js';
+export * from './spec-versions.js';
 export * from './registry.js';
+export * from './options.js';
 export * from './errors.js';
 export * from './backend.js';
 export * from './blocks/index.js';

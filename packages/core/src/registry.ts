@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
-import { MIXER_ROLES, TOKEN_MIXER_SPEC_VERSION, type TokenMixerDefinition } from './spec.js';
+import { MIXER_ROLES, type TokenMixerDefinition } from './spec.js';
+import { upgradeMixerDefinition, type AnyTokenMixerDefinition } from './spec-versions.js';
 import { DeconattnError, UnknownMixerError, didYouMean } from './errors.js';
 
 /**
@@ -40,13 +41,9 @@ function sameMixer(a: TokenMixerDefinition, b: TokenMixerDefinition): boolean {
   return a === b || (a.id === b.id && a.packageName === b.packageName && a.packageVersion === b.packageVersion);
 }
 
-export function registerMixer(def: TokenMixerDefinition, opts: RegisterOptions = {}): void {
-  if (!def || typeof def !== 'object') throw new DeconattnError('registerMixer expects a TokenMixerDefinition object.');
-  if (def.specificationVersion !== TOKEN_MIXER_SPEC_VERSION) {
-    throw new DeconattnError(
-      `Mixer '${def.id}' implements TokenMixer spec '${String(def.specificationVersion)}', but this @deconattn/core supports '${TOKEN_MIXER_SPEC_VERSION}'. Upgrade the plugin or @deconattn/core so they agree.`,
-    );
-  }
+export function registerMixer(definition: AnyTokenMixerDefinition, opts: RegisterOptions = {}): void {
+  if (!definition || typeof definition !== 'object') throw new DeconattnError('registerMixer expects a TokenMixerDefinition object.');
+  const def = upgradeMixerDefinition(definition);
   if (typeof def.id !== 'string' || !ID_PATTERN.test(def.id)) {
     throw new DeconattnError(`Invalid mixer id '${String(def.id)}': use lower-case letters, digits, '.', '_', '%' and '-', starting with a letter or digit.`);
   }

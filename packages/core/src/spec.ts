@@ -3,7 +3,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 /**
  * The TokenMixer specification. A mixer package implements `TokenMixerDefinition` and registers
  * it; the model composes registered mixers per layer. `specificationVersion` lets the spec evolve
- * while older plugins keep working (the model checks it before use), as the Vercel AI SDK does.
+ * while older plugins keep working, as the Vercel AI SDK does: every interface a plugin implements
+ * is named by its version (`TokenMixerDefinitionV1`, `TokenMixerV1`, `MixerContextV1`); the
+ * unversioned names are aliases of the current version, and `upgradeMixerDefinition`
+ * (spec-versions.ts) turns a definition of any supported version into the current one.
  */
 export const TOKEN_MIXER_SPEC_VERSION = 'v1' as const;
 export type TokenMixerSpecVersion = typeof TOKEN_MIXER_SPEC_VERSION;
@@ -71,7 +74,7 @@ export interface CaptureHooks {
   logits?(layer: number, logits: tf.Tensor4D): void;
 }
 
-export interface MixerContext {
+export interface MixerContextV1 {
   /** 0-based layer index and the number of layers. */
   layer: number;
   numLayers: number;
@@ -109,7 +112,7 @@ export interface MixerEnvironment {
 }
 
 /** A mixer instance for one set of dims and options. Stateless: weights come with each call. */
-export interface TokenMixer<Options = unknown> {
+export interface TokenMixerV1<Options = unknown> {
   readonly id: string;
   readonly options: Options;
   /** The parameters this mixer owns (names relative to `self_attn.`). */
@@ -119,7 +122,7 @@ export interface TokenMixer<Options = unknown> {
    * is the decoding form: `hn` holds the next tokens (positions `state.length …`), and the mixer
    * updates `state` in place.
    */
-  apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContext): tf.Tensor3D;
+  apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContextV1): tf.Tensor3D;
   /** A fresh decoding state for batch size `batch`. */
   initState(batch: number): MixerState;
 }
@@ -132,8 +135,8 @@ export interface TokenMixer<Options = unknown> {
 export type MixerRole = 'baseline' | 'relaxed';
 export const MIXER_ROLES: readonly MixerRole[] = ['baseline', 'relaxed'];
 
-export interface TokenMixerDefinition<Options = any> {
-  specificationVersion: TokenMixerSpecVersion;
+export interface TokenMixerDefinitionV1<Options = any> {
+  specificationVersion: 'v1';
   id: string;
   /** Baseline (standard attention) or relaxed; evaluation without relaxed layers keys on it. */
   role: MixerRole;
@@ -156,8 +159,13 @@ export interface TokenMixerDefinition<Options = any> {
   prepare?(options: Options, env: MixerEnvironment): Options;
   /** What the mixer needs from the model for these options. */
   needs(options: Options, dims: ModelDims): MixerNeeds;
-  create(dims: ModelDims, options: Options): TokenMixer<Options>;
+  create(dims: ModelDims, options: Options): TokenMixerV1<Options>;
 }
+
+/** The current version of each spec interface (what the model and new plugins use). */
+export type TokenMixerDefinition<Options = any> = TokenMixerDefinitionV1<Options>;
+export type TokenMixer<Options = unknown> = TokenMixerV1<Options>;
+export type MixerContext = MixerContextV1;
 
 /** Count the elements of a list of parameter specs. */
 export function countParams(specs: readonly ParamSpec[]): number {

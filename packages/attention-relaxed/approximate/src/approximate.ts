@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   applyRope,
   attentionParamSpecs,
   causalMask,
@@ -118,6 +119,7 @@ export class ApproximateAttention implements TokenMixer<ApproximateAttentionOpti
 
 export const approximateAttention: TokenMixerDefinition<ApproximateAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('approximate', DEFAULTS, { kernel: optionChecks.oneOf(['full', 'diag'], ' (full: 1 + s + s²/2, the default; diag: elementwise squares)') }),
   id: 'approximate',
   role: 'relaxed',
   packageName: pkg.name,
@@ -126,20 +128,6 @@ export const approximateAttention: TokenMixerDefinition<ApproximateAttentionOpti
   description: 'Second-order Taylor approximation of the softmax kernel (Based); parallel form for training, recurrent feature-map form for decoding.',
   decoding: 'recurrent',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): ApproximateAttentionOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`approximate: options must be an object like {"kernel": "full"}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`approximate: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    if (o.kernel !== 'full' && o.kernel !== 'diag') {
-      throw new DeconattnError(`approximate: option 'kernel' must be 'full' (1 + s + s²/2, the default) or 'diag' (elementwise squares), got ${JSON.stringify(o.kernel)}.`);
-    }
-    return { kernel: o.kernel };
-  },
   needs: () => ({}),
   create: (dims, options) => new ApproximateAttention(dims, options),
 };

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   INIT_STD,
   attentionParamCount,
   swiglu,
@@ -80,6 +81,7 @@ export class MlpMixer implements TokenMixer<MlpMixerOptions> {
 
 export const mlpMixer: TokenMixerDefinition<MlpMixerOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('mlp', DEFAULTS, { innerSize: optionChecks.orNull(optionChecks.integer(1), 'for the parameter-matched width') }),
   id: 'mlp',
   role: 'relaxed',
   packageName: pkg.name,
@@ -88,21 +90,6 @@ export const mlpMixer: TokenMixerDefinition<MlpMixerOptions> = {
   description: 'Gated MLP per token (no mixing between positions), inner width matched to attention’s parameter count.',
   decoding: 'none',
   hasAttentionMap: false,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): MlpMixerOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`mlp: options must be an object like {"innerSize": null}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`mlp: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    const m = o.innerSize;
-    if (m !== null && !(typeof m === 'number' && Number.isInteger(m) && m > 0)) {
-      throw new DeconattnError(`mlp: option 'innerSize' must be a positive integer, or null for the parameter-matched width, got ${JSON.stringify(m)}.`);
-    }
-    return { innerSize: m as number | null };
-  },
   needs: () => ({}),
   create: (dims, options) => new MlpMixer(dims, options),
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   DeconattnError,
+  optionChecks,
   ShapeError,
   applyRope,
   attentionParamSpecs,
@@ -152,7 +153,5 @@ function sharedMapTimes(map: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
 }
 
 /** Validates the options shared by the fixed-stream mixers. */
-export function checkStopGradient(id: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new DeconattnError(`${id}: option 'stopGradient' must be true or false (default false: gradients flow through the stream), got ${JSON.stringify(value)}.`);
-  return value;
-}
+/** The check of the fixed-stream mixers' `stopGradient` option. */
+export const STOP_GRADIENT_CHECK = optionChecks.boolean(' (default false: gradients flow through the stream)');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
+  defineMixerOptions,
   DeconattnError,
   ShapeError,
   applyRope,
@@ -83,6 +84,7 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
 
 export const staticEmbQk: TokenMixerDefinition<StaticEmbQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('static-emb-qk', DEFAULTS, {}),
   id: 'static-emb-qk',
   role: 'relaxed',
   packageName: pkg.name,
@@ -91,15 +93,6 @@ export const staticEmbQk: TokenMixerDefinition<StaticEmbQkOptions> = {
   description: 'Queries and keys from the static input embeddings Emb(t) through the layer’s attention norm; values from the current layer.',
   decoding: 'kv-cache',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): StaticEmbQkOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`static-emb-qk: options must be an object (it has none: {}), got ${JSON.stringify(raw)}.`);
-    }
-    const keys = Object.keys((raw as object) ?? {});
-    if (keys.length) throw new DeconattnError(`static-emb-qk: unknown option '${keys[0]}'. This mixer has no options.`);
-    return {};
-  },
   needs: () => ({ staticEmbeddings: true }),
   create: (dims, options) => new StaticEmbQkAttention(dims, options),
 };
