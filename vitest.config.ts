@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@deconattn\/attention-([a-z-]+)$/, replacement: src('./packages/attention-relaxed/') + '$1/src/index.ts' },
       { find: /^@deconattn\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
       { find: /^@deconattn\/hybrid$/, replacement: src('./packages/hybrid/src/index.ts') },
+      { find: /^@deconattn\/hybrid\/node$/, replacement: src('./packages/hybrid/src/node.ts') },
       { find: /^@deconattn\/eval-glue$/, replacement: src('./packages/eval-glue/src/index.ts') },
       { find: /^@deconattn\/study$/, replacement: src('./packages/study/src/index.ts') },
     ],

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initValues, useBackend, type MixerContext, type ModelDims } from '@deconattn/core';
+import { initValues, type MixerContext, type ModelDims } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { standardAttention } from '../src/index.js';
 
 const dims: ModelDims = { hiddenSize: 16, numHeads: 2, headDim: 8, intermediateSize: 32, maxPositions: 16, ropeTheta: 10000, rmsNormEps: 1e-6, vocabSize: 11 };

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, defaultBackend } from '@deconattn/core';
+import { BACKENDS, defaultBackend } from '@deconattn/hybrid';
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -6,7 +6,6 @@ export * from './spec-versions.js';
 export * from './registry.js';
 export * from './options.js';
 export * from './errors.js';
-export * from './backend.js';
 export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';

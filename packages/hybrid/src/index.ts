@@ -1,3 +1,4 @@
+export { BACKENDS, defaultBackend, isNode, activateBackend, useBrowserBackend, missingBackend, BROWSER_BACKEND_LOADERS, type BackendName, type BackendInfo, type BackendLoaders } from './backend.js';
 export { PRESETS, getPreset, validateConfig, dimsOf, type ModelConfig, type Preset, type TrainDefaults } from './model/config.js';
 export { PLAN_PRESETS, parsePlan, planLabel, resolvePlan, standardLayers, isStandardLayer, validatePlan, type LayerPlan, type PlanPreset, type SkipMode } from './model/plan.js';
 export { LanguageModel, type CreateModelOptions, type DecodeState, type ForwardOptions, type ModelParam } from './model/model.js';

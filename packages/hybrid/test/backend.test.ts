@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, defaultBackend } from '../src/index.js';
+import { defaultBackend } from '../src/index.js';
+import { useBackend } from '../src/node.js';
 
 describe('backend selection', () => {
   it('defaults to wasm in Node and activates it', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, resolveCheckpointDir } from '../src/checkpoint/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/checkpoint/safetensors.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { attentionEntropy, concentration, headDiversity, layerIndicators, localFocus, minMaxNormalise, sink } from '../src/analysis/indicators.js';
 import { logitStats } from '../src/analysis/logits.js';
 import { analyzeModel } from '../src/analysis/analyze.js';

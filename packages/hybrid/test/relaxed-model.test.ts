@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ShapeError, useBackend, type MixerEnvironment } from '@deconattn/core';
+import { ShapeError, type MixerEnvironment } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS, approximateReference, fixedMapsReference, mlpInnerSize, mlpReference, nonApproximateReference, staticEmbQkReference } from '@deconattn/attention-relaxed';
 import { assertClose, randomArray } from '@deconattn/testkit';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-relaxed';
 import { randomArray } from '@deconattn/testkit';
 import { LanguageModel } from '../src/model/model.js';

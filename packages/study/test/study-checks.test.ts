@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
 import { runStudy, validateStudyConfig } from '../src/study/run.js';

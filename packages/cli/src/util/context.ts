@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasMixer, registerMixerLoader, useBackend, type BackendInfo } from '@deconattn/core';
+import { hasMixer, registerMixerLoader } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
+import { type BackendInfo } from '@deconattn/hybrid';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
 import { loadCheckpoint, loadTokenizer, resolveCheckpointDir, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKENDS, DeconattnError, defaultBackend, listMixers, resolveMixer, useBackend, type BackendName } from '@deconattn/core';
+import { DeconattnError, listMixers, resolveMixer } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
+import { BACKENDS, defaultBackend, type BackendName } from '@deconattn/hybrid';
 import { NonFiniteLossError, getPreset, loadCheckpoint, loadTokenizer, trainRun, type LanguageModel, type StepLog } from '@deconattn/hybrid';
 import { selectTasks } from '@deconattn/eval-glue';
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';

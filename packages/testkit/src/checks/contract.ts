@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TOKEN_MIXER_SPEC_VERSION, attentionParamCount, countParams, useBackend, type MixerEnvironment } from '@deconattn/core';
+import { TOKEN_MIXER_SPEC_VERSION, attentionParamCount, countParams, type MixerEnvironment } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { ConformanceError, assertFinite, assertShapeEq } from '../compare.js';
 import { deepEqual } from '../deep-equal.js';
 import { MixerFixture, prepareOptions } from '../fixture.js';

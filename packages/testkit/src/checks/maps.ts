@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { linear, mergeHeads, splitHeads, useBackend } from '@deconattn/core';
+import { linear, mergeHeads, splitHeads } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { ConformanceError, assertClose, assertFinite, assertShapeEq } from '../compare.js';
 import { MixerFixture } from '../fixture.js';
 import type { CheckFactory } from './types.js';
