@@ -9,4 +9,5 @@ export * from './errors.js';
 export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
+export * from './untrusted-json.js';
 export const CORE_VERSION = '0.1.0';

@@ -1,6 +1,6 @@
 /** Zero-shot evaluation: lm-eval v0.4.8's requests, scoring and aggregation for a ScoringModel. */
 import { DeconattnError } from '@deconattn/core';
-import { AnswerCache } from './cache.js';
+import { AnswerCache, requestKey } from './cache.js';
 import { loadDocs, type Doc } from './data/load.js';
 import { aggregate, type Item } from './metrics/aggregations.js';
 import { maxOverGolds, exactMatch, tokenF1 } from './metrics/squad.js';
@@ -20,7 +20,10 @@ export interface EvaluateOptions {
   logSamples?: boolean;
   /** Where tasks without vendored data (mnli, qqp, wnli, record, sciq, hellaswag) find their files. */
   dataDir?: string;
-  /** Answer cache directory (one file per model checksum); no cache when absent. */
+  /**
+   * Answer cache directory (one file per model checksum); no cache when absent. Use a directory
+   * only your own runs write, e.g. defaultEvalCacheDir(): never one that came with a model.
+   */
   cacheDir?: string;
   onProgress?: (done: number, total: number) => void;
   /** Sequences per model call (default 16); results do not depend on it. */
@@ -121,6 +124,9 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
   }
 
   const cache = new AnswerCache(opts.cacheDir, model.checksum);
+  // Recorded in the results: how many of each task's requests were answered by the cache.
+  const cachedBefore = requests.map((r) => cache.has(requestKey(r)));
+  const cachedRequests = Object.fromEntries(prepared.map((p) => [p.t.spec.task, p.reqIdx.flat(2).filter((i) => cachedBefore[i]).length]));
   const answers = await runRequests(model, requests, { batchSize: opts.batchSize ?? 16, cache, onProgress: opts.onProgress });
 
   const bootstrapIters = opts.bootstrapIters ?? DEFAULT_BOOTSTRAP_ITERS;
@@ -212,6 +218,7 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
     bootstrapIters,
     batchSize: opts.batchSize ?? 16,
     cacheDir: opts.cacheDir,
+    cachedRequests,
     gitHash: opts.gitHash,
     modelName: opts.modelName,
     startMs: start,

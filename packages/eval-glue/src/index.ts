@@ -11,7 +11,7 @@ export type { TemplateSpec, CompiledTemplate } from './template.js';
 export { generalDetokenize, wikitextDetokenize, hellaswagPreprocess, wscMarkSpan, recordPassage } from './transforms.js';
 export { encodePair, rollingWindows, toScoreRequest } from './requests.js';
 export type { TokenPair } from './requests.js';
-export { AnswerCache, requestKey } from './cache.js';
+export { AnswerCache, defaultEvalCacheDir, requestKey } from './cache.js';
 export { runRequests } from './runner.js';
 export { evaluate, samplesToJsonl } from './evaluate.js';
 export type { EvaluateOptions, EvalSample, EvaluationOutput } from './evaluate.js';

@@ -100,6 +100,8 @@ export interface BuildResultsInput {
   bootstrapIters: number;
   batchSize: number;
   cacheDir?: string;
+  /** Per task, how many of its scored requests came from the answer cache (recorded as config.cached_requests). */
+  cachedRequests?: Record<string, number>;
   gitHash?: string;
   modelName?: string;
   startMs: number;
@@ -179,6 +181,8 @@ export function buildResults(inp: BuildResultsInput): LmEvalResults {
       batch_sizes: [],
       device: (d.backend ?? null) as unknown,
       use_cache: inp.cacheDir ?? null,
+      // Not in lm-eval: answers taken from the cache instead of computed, per task (0 = all computed).
+      cached_requests: inp.cachedRequests ?? {},
       limit: inp.limit ?? null,
       bootstrap_iters: inp.bootstrapIters,
       gen_kwargs: null,

@@ -10,12 +10,14 @@ export { Trainer, NonFiniteLossError, batchLoss, heldOutLoss, type StepLog, type
 export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';
 export { learningRate } from './train/schedule.js';
 export { trainRun, type TrainRunOptions, type TrainRunInfo, type TrainRunResult } from './train/run.js';
-export { encodeSafetensors, decodeSafetensors, type StoredTensor } from './checkpoint/safetensors.js';
+export { encodeSafetensors, decodeSafetensors, SAFETENSORS_MAX_HEADER_BYTES, type StoredTensor } from './checkpoint/safetensors.js';
+export { CHECKPOINT_LIMITS, isBarePackageName } from './checkpoint/files.js';
 export {
   CHECKPOINT_FORMAT,
   saveCheckpoint,
   saveRunCheckpoint,
   loadCheckpoint,
+  readCheckpointConfig,
   listCheckpoints,
   resolveCheckpointDir,
   checkpointConfig,

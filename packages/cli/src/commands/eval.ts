@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
-import { evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
@@ -20,6 +20,7 @@ export interface EvalCliOptions {
   batchSize?: number;
   skip?: 'mixer' | 'block';
   cache: boolean;
+  cacheDir?: string;
   bootstrapIters?: number;
   json?: boolean;
   backend?: string;
@@ -29,13 +30,46 @@ export interface EvalCliOptions {
 /** Results go next to the model unless --output says otherwise. */
 function outputPath(o: EvalCliOptions, modelDir: string): string {
   if (o.output) return o.output;
+  const dir = path.join(modelDir, 'eval');
+  // The model directory is not ours: an `eval` link there could point anywhere.
+  if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new DeconattnError(`${dir} is a symbolic link; results are not written through a link inside a model directory. Pass --output <file>.`);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return path.join(modelDir, 'eval', `results_${stamp}.json`);
+  return path.join(dir, `results_${stamp}.json`);
+}
+
+/**
+ * The answer cache: the per-user one (or --cache-dir), never inside the model directory, whose
+ * contents come with the model (a checkpoint could ship made-up answers under its own checksum).
+ */
+function cacheDir(o: EvalCliOptions, modelDirs: string[]): string | undefined {
+  if (!o.cache) return undefined;
+  const dir = path.resolve(o.cacheDir ?? defaultEvalCacheDir());
+  const real = (p: string) => {
+    // The nearest existing ancestor's real path, so symbolic links cannot hide the model directory.
+    const rest: string[] = [];
+    let cur = p;
+    while (!fs.existsSync(cur) && path.dirname(cur) !== cur) {
+      rest.unshift(path.basename(cur));
+      cur = path.dirname(cur);
+    }
+    return path.join(fs.realpathSync(cur), ...rest);
+  };
+  for (const m of modelDirs) {
+    const rel = path.relative(real(m), real(dir));
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new DeconattnError(`The answer cache ${dir} lies inside the model directory ${m}; answers found there could have come with the model. Use --cache-dir (or DECONATTN_CACHE_DIR) outside it.`);
+    }
+  }
+  return dir;
 }
 
 export async function evalCommand(o: EvalCliOptions): Promise<void> {
   const backend = await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);
+  const answers = cacheDir(o, [o.model, ckpt.dir]);
+  const file = outputPath(o, path.resolve(o.model));
   if (o.skip) ckpt.model.skip = o.skip;
   const scorer = await createScorer(ckpt.model, tokenizer, { model: ckpt.dir, preset: ckpt.config.deconattn?.preset, backend: backend.name, tokenizer: tokenizer.kind });
   const bar = progressBar('eval', 'requests');
@@ -44,7 +78,7 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
     limit: o.limit,
     logSamples: o.logSamples,
     dataDir: o.dataDir,
-    cacheDir: o.cache ? path.join(path.resolve(o.model), '.eval-cache') : undefined,
+    cacheDir: answers,
     batchSize: o.batchSize,
     bootstrapIters: o.bootstrapIters,
     gitHash: gitHash(),
@@ -52,7 +86,6 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.stop();
-  const file = outputPath(o, path.resolve(o.model));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out.results, null, 2) + '\n');
   if (o.logSamples) fs.writeFileSync(file.replace(/\.json$/, '') + '.samples.jsonl', samplesToJsonl(out.samples));
@@ -80,6 +113,7 @@ export function addEvalCommand(program: Command): void {
     .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
     .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
     .option('--no-cache', 'do not reuse or store cached answers')
+    .option('--cache-dir <dir>', 'answer cache (default $DECONATTN_CACHE_DIR/eval, else $XDG_CACHE_HOME/deconattn/eval or ~/.cache/deconattn/eval); never inside the model')
     .option('--bootstrap-iters <n>', 'bootstrap iterations for f1/mcc stderr (0 = none)', intArg('--bootstrap-iters'))
     .option('--json', 'print the results JSON instead of the table')
     .addOption(backendOption())

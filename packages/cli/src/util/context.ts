@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasMixer, registerMixerLoader } from '@deconattn/core';
 import { useBackend } from '@deconattn/hybrid/node';
 import { type BackendInfo } from '@deconattn/hybrid';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { loadCheckpoint, loadTokenizer, resolveCheckpointDir, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
-import { loadInstalledPackage, loadPlugins } from './plugins.js';
+import { loadCheckpoint, loadTokenizer, readCheckpointConfig, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
+import { loadPlugins } from './plugins.js';
+import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
 
 export interface CommonOptions {
   backend?: string;
@@ -22,24 +22,24 @@ export async function setup(opts: CommonOptions): Promise<BackendInfo> {
 
 /**
  * A checkpoint records the package of each mixer: register a lazy loader for those not registered,
- * so a model whose plugin is installed loads without --plugin.
+ * so a model whose plugin is installed (and declares the mixer) loads without --plugin. The
+ * recorded name is untrusted: ./recorded-packages.ts decides whether anything is imported.
  */
-function registerCheckpointMixers(dir: string): void {
-  let mixers: { id?: unknown; package?: unknown }[] = [];
-  try {
-    const cfg = JSON.parse(fs.readFileSync(path.join(resolveCheckpointDir(dir), 'config.json'), 'utf8'));
-    mixers = Array.isArray(cfg?.deconattn?.mixers) ? cfg.deconattn.mixers : [];
-  } catch {
-    return; // loadCheckpoint reports a missing or corrupt checkpoint precisely
-  }
+function registerCheckpointMixers(modelDir: string): void {
+  const { dir, config } = readCheckpointConfig(modelDir);
+  const mixers: unknown[] = Array.isArray(config.deconattn?.mixers) ? config.deconattn.mixers : [];
   for (const m of mixers) {
-    if (typeof m.id === 'string' && typeof m.package === 'string' && !hasMixer(m.id)) {
-      const pkg = m.package;
-      registerMixerLoader(m.id, pkg, async () => void (await loadInstalledPackage(pkg)));
-    }
+    const id = (m as { id?: unknown })?.id;
+    if (typeof id !== 'string' || hasMixer(id)) continue;
+    const recorded = (m as { package?: unknown }).package;
+    const mixer = { id, package: recorded, configFile: path.join(dir, 'config.json'), untrusted: [modelDir, dir] };
+    // A path or URL is refused now, before anything else is read; a name is looked up lazily.
+    const name = checkRecordedName(mixer);
+    registerMixerLoader(id, name, async () => void (await loadRecordedPackage(mixer)));
   }
 }
 
+/** Opens a model directory: every command that loads a model (score, eval, analyze, finetune, …) goes through here. */
 export async function openModel(dir: string): Promise<{ ckpt: LoadedCheckpoint; tokenizer: Tokenizer }> {
   registerCheckpointMixers(dir);
   const ckpt = await loadCheckpoint(dir);

@@ -7,7 +7,8 @@ import { DeconattnError } from '@deconattn/core';
 /**
  * Loads mixer plugins named on the command line (`--plugin`): an npm package name (resolved
  * from the current directory first, then from the CLI's own install), or a path to a package
- * directory or a module file. Importing a plugin registers its mixers.
+ * directory or a module file. Importing a plugin registers its mixers. The user named them, so
+ * they are trusted as they are; what a checkpoint names goes through ./recorded-packages.ts.
  */
 export async function loadPlugins(specs: string[] = []): Promise<void> {
   for (const spec of specs) {
@@ -20,19 +21,16 @@ export async function loadPlugins(specs: string[] = []): Promise<void> {
   }
 }
 
-/**
- * Loads a mixer package recorded in a checkpoint when it is installed; returns false when it is
- * not (the registry then reports the unknown mixer and names the package to install).
- */
-export async function loadInstalledPackage(name: string): Promise<boolean> {
-  let target: string;
-  try {
-    target = resolvePlugin(name);
-  } catch {
-    return false;
-  }
-  await import(target);
-  return true;
+/** Where package names are looked up: the current project, then the CLI's own install. */
+export const PACKAGE_BASES = (): string[] => [path.join(process.cwd(), 'package.json'), import.meta.url];
+
+/** The ESM entry file of the package in `dir` (shared by --plugin and recorded packages). */
+export function packageEntry(dir: string, pkg: Record<string, any>, spec: string): string {
+  const exp = typeof pkg.exports === 'object' && pkg.exports !== null ? pkg.exports['.'] : undefined;
+  const entry = exp?.import?.default ?? exp?.import ?? exp?.default ?? (typeof pkg.exports === 'string' ? pkg.exports : undefined) ?? pkg.module ?? pkg.main ?? 'index.js';
+  const file = path.join(dir, typeof entry === 'string' ? entry : 'index.js');
+  if (!fs.existsSync(file)) throw new DeconattnError(`Plugin '${spec}' has its entry at ${file}, which does not exist: build the plugin first.`);
+  return file;
 }
 
 function resolvePlugin(spec: string): string {
@@ -43,16 +41,11 @@ function resolvePlugin(spec: string): string {
     if (!fs.statSync(asPath).isDirectory()) return pathToFileURL(asPath).href;
     const pkgFile = path.join(asPath, 'package.json');
     if (!fs.existsSync(pkgFile)) throw new DeconattnError(`Plugin directory '${spec}' has no package.json.`);
-    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-    const exp = pkg.exports?.['.'];
-    const entry = exp?.import?.default ?? exp?.import ?? exp?.default ?? pkg.module ?? pkg.main ?? 'index.js';
-    const file = path.join(asPath, typeof entry === 'string' ? entry : 'index.js');
-    if (!fs.existsSync(file)) throw new DeconattnError(`Plugin '${spec}' has its entry at ${file}, which does not exist: build the plugin first.`);
-    return pathToFileURL(file).href;
+    return pathToFileURL(packageEntry(asPath, JSON.parse(fs.readFileSync(pkgFile, 'utf8')), spec)).href;
   }
   // A package name: find its directory and take the ESM entry through the branch above, so the
   // plugin shares the CLI's ESM copies of @deconattn/core and tfjs-core.
-  for (const base of [path.join(process.cwd(), 'package.json'), import.meta.url]) {
+  for (const base of PACKAGE_BASES()) {
     let pkgJson: string;
     try {
       pkgJson = createRequire(base).resolve(`${spec}/package.json`);

@@ -3,8 +3,16 @@
  * text). They keep the 1-based line number of every record so errors and samples can point into
  * the file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseJsonSafely } from '@deconattn/core';
 import { DataFileError } from '../errors.js';
+
+/**
+ * Bounds for data files, which come from outside (an official release unpacked under --data-dir):
+ * the largest official file read is tens of megabytes, a document line a few kilobytes, and the
+ * deepest record (MultiRC) nests 5 levels.
+ */
+export const DATA_FILE_LIMITS = { maxBytes: 256 * 2 ** 20, maxLineChars: 16 * 2 ** 20, maxDepth: 32 } as const;
 
 export interface RawRecord {
   value: unknown;
@@ -14,29 +22,34 @@ export interface RawRecord {
 
 export function readFileText(path: string, expected: string): string {
   if (!existsSync(path)) throw new DataFileError(path, undefined, 'file not found', expected);
+  const st = statSync(path);
+  // A FIFO or a device (/dev/zero) would never end; a huge file would exhaust memory first.
+  if (!st.isFile()) throw new DataFileError(path, undefined, 'not a regular file', expected);
+  if (st.size > DATA_FILE_LIMITS.maxBytes) throw new DataFileError(path, undefined, `${st.size} bytes, more than the ${DATA_FILE_LIMITS.maxBytes} a data file may have`, expected);
   const text = readFileSync(path, 'utf8');
   // A UTF-8 byte-order mark (the GLUE MRPC files have one) is not part of the first field.
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Lines without their terminators; "\r\n" counts as one terminator (Python's universal newlines). */
-export function splitLines(text: string): string[] {
+export function splitLines(text: string, path?: string): string[] {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (path !== undefined) {
+    const long = lines.findIndex((l) => l.length > DATA_FILE_LIMITS.maxLineChars);
+    if (long >= 0) throw new DataFileError(path, long + 1, `a line of ${lines[long]!.length} characters`, `lines of at most ${DATA_FILE_LIMITS.maxLineChars} characters`);
+  }
   return lines;
 }
 
 export function readJsonl(path: string, expected: string): RawRecord[] {
-  const lines = splitLines(readFileText(path, expected));
+  const lines = splitLines(readFileText(path, expected), path);
   const out: RawRecord[] = [];
   lines.forEach((l, i) => {
     if (l.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(l);
-    } catch (e) {
-      throw new DataFileError(path, i + 1, `invalid JSON (${(e as Error).message})`, `one JSON object per line: ${expected}`);
-    }
+    const r = parseJsonSafely(l, { maxDepth: DATA_FILE_LIMITS.maxDepth });
+    if (!r.ok) throw new DataFileError(path, i + 1, r.problem.replace(/^is not valid JSON/, 'invalid JSON'), `one JSON object per line: ${expected}`);
+    const value = r.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new DataFileError(path, i + 1, `a JSON ${Array.isArray(value) ? 'array' : typeof value} instead of an object`, `one JSON object per line: ${expected}`);
     }
@@ -54,7 +67,7 @@ export interface TsvOptions {
 
 /** Tab-separated values with no quoting (how the GLUE loaders read them: csv.QUOTE_NONE). */
 export function readTsv(path: string, opts: TsvOptions, expected: string): RawRecord[] {
-  const lines = splitLines(readFileText(path, expected));
+  const lines = splitLines(readFileText(path, expected), path);
   let names = opts.columns;
   let start = 0;
   if (opts.header) {
@@ -84,12 +97,9 @@ export function readTsv(path: string, opts: TsvOptions, expected: string): RawRe
 /** A JSON array of objects (e.g. the official SciQ release); line numbers are those of each object's "{". */
 export function readJsonArray(path: string, expected: string): RawRecord[] {
   const text = readFileText(path, expected);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new DataFileError(path, undefined, `invalid JSON (${(e as Error).message})`, expected);
-  }
+  const r = parseJsonSafely(text, { maxDepth: DATA_FILE_LIMITS.maxDepth });
+  if (!r.ok) throw new DataFileError(path, undefined, r.problem.replace(/^is not valid JSON/, 'invalid JSON'), expected);
+  const value = r.value;
   if (!Array.isArray(value)) throw new DataFileError(path, 1, `a JSON ${typeof value} at the top level`, `a JSON array of objects: ${expected}`);
   // Approximate line numbers: the k-th top-level "{" (good enough to find a bad record).
   const starts: number[] = [];

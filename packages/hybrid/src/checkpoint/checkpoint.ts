@@ -8,6 +8,8 @@ import type { LayerPlan } from '../model/plan.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { fromHfConfig, toHfConfig } from './hf-config.js';
+import { CHECKPOINT_LIMITS, checkpointFile, isBarePackageName, isInside, isPlainFileName, parseCheckpointJson, readCheckpointBytes, realDir } from './files.js';
+import { validateConfig, type ModelConfig } from '../model/config.js';
 
 /**
  * A checkpoint is a directory: config.json (Qwen2 names + a `deconattn` section),
@@ -151,10 +153,10 @@ export function resolveCheckpointDir(dir: string): string {
   throw new DeconattnError(`'${dir}' holds no complete checkpoint (no config.json, and no checkpoints/step-*/ with a DONE marker).`);
 }
 
-function readVerified(dir: string, name: string, manifest: any): Buffer {
+function readVerified(dir: string, name: string, manifest: any, maxBytes?: number): Buffer {
+  const buf = readCheckpointBytes(dir, name, maxBytes);
   const file = path.join(dir, name);
-  if (!fs.existsSync(file)) throw new DeconattnError(`Corrupt checkpoint: ${file} is missing.`);
-  const buf = fs.readFileSync(file);
+  if (!buf) throw new DeconattnError(`Corrupt checkpoint: ${file} is missing.`);
   const want = manifest?.files?.[name];
   if (want && (want.bytes !== buf.length || want.sha256 !== sha256(buf))) {
     throw new DeconattnError(`Corrupt checkpoint: ${file} does not match its DONE manifest (${buf.length} bytes, expected ${want.bytes}; checksum differs). Load an earlier checkpoint.`);
@@ -162,46 +164,84 @@ function readVerified(dir: string, name: string, manifest: any): Buffer {
   return buf;
 }
 
+/** The DONE manifest, checked: a JSON object whose `files` are plain names in the directory. */
+function readManifest(dir: string): any {
+  const buf = readCheckpointBytes(dir, 'DONE', CHECKPOINT_LIMITS.manifestBytes);
+  if (!buf) return undefined;
+  const donePath = path.join(dir, 'DONE');
+  const manifest = parseCheckpointJson(buf, donePath);
+  const files = manifest.files ?? {};
+  if (typeof files !== 'object' || Array.isArray(files)) throw new DeconattnError(`Corrupt checkpoint: ${donePath} has 'files' that is not an object of file name → {bytes, sha256}.`);
+  const bad = Object.keys(files).find((n) => !isPlainFileName(n));
+  if (bad !== undefined) throw new DeconattnError(`Corrupt checkpoint: ${donePath} lists a file ${JSON.stringify(bad)}, which is not a plain file name in the checkpoint directory.`);
+  return manifest;
+}
+
+/**
+ * The checkpoint directory for `dirIn` (itself, or its run's newest checkpoint, which must lie
+ * inside it) and its config.json, read with the checks of ./files.ts. Imports nothing: mixers are
+ * looked up in the registry only.
+ */
+export function readCheckpointConfig(dirIn: string): { dir: string; config: Record<string, any>; manifest: any } {
+  const dir = resolveCheckpointDir(dirIn);
+  const home = realDir(dirIn);
+  if (!isInside(home, realDir(dir))) {
+    throw new DeconattnError(`Unsafe checkpoint: ${dir} resolves to ${realDir(dir)}, outside the run directory ${home}; a run's checkpoints must lie inside it.`);
+  }
+  const manifest = readManifest(dir);
+  const config = parseCheckpointJson(readVerified(dir, 'config.json', manifest, CHECKPOINT_LIMITS.configBytes), path.join(dir, 'config.json'));
+  return { dir, config, manifest };
+}
+
+/**
+ * Weights a model of `config` must hold at least (embeddings, every layer's MLP and norms): a
+ * config that asks for more than the weights file holds is refused before any memory is taken.
+ */
+function minimumWeights(c: ModelConfig): number {
+  return c.vocabSize * c.hiddenSize + c.numLayers * (3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize) + c.hiddenSize;
+}
+
 /** Load a checkpoint (or a run directory's newest one) into a new model. Mixers must be registered. */
 export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
-  const dir = resolveCheckpointDir(dirIn);
-  const donePath = path.join(dir, 'DONE');
-  let manifest: any;
-  if (fs.existsSync(donePath)) {
-    try {
-      manifest = JSON.parse(fs.readFileSync(donePath, 'utf8'));
-    } catch {
-      throw new DeconattnError(`Corrupt checkpoint: ${donePath} is not valid JSON.`);
-    }
-  }
+  const { dir, config: cfg, manifest } = readCheckpointConfig(dirIn);
   const cfgFile = path.join(dir, 'config.json');
-  let cfg: Record<string, any>;
-  try {
-    cfg = JSON.parse(readVerified(dir, 'config.json', manifest).toString('utf8'));
-  } catch (e) {
-    if (e instanceof DeconattnError) throw e;
-    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} is not valid JSON (${(e as Error).message}).`);
-  }
   const dc = cfg.deconattn;
-  if (!dc || !Array.isArray(dc.layers) || !dc.plan || !dc.tokenizer) throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lacks the 'deconattn' section (plan, layers, tokenizer).`);
-  const config = fromHfConfig(cfg, cfgFile);
-  const mixerOptions: Record<string, unknown> = {};
-  for (const m of dc.mixers ?? []) mixerOptions[m.id] = m.options;
+  if (!dc || typeof dc !== 'object' || !Array.isArray(dc.layers) || !dc.plan || !dc.tokenizer) throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lacks the 'deconattn' section (plan, layers, tokenizer).`);
+  if (dc.mixers !== undefined && !(Array.isArray(dc.mixers) && dc.mixers.every((m: unknown) => typeof m === 'object' && m !== null && typeof (m as any).id === 'string'))) {
+    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} has 'deconattn.mixers' that is not a list of {id, package, version, options}.`);
+  }
+  let config: ModelConfig;
+  try {
+    config = validateConfig(fromHfConfig(cfg, cfgFile));
+  } catch (e) {
+    throw e instanceof DeconattnError && !e.message.includes(cfgFile) ? new DeconattnError(`Corrupt checkpoint: ${cfgFile}: ${e.message}`) : e;
+  }
+  // Weights first: their header is checked, and their size bounds the model built below.
+  const weightsFile = path.join(dir, 'model.safetensors');
+  const { tensors } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), weightsFile);
+  let stored = 0;
+  for (const t of tensors.values()) stored += t.data.length;
+  if (minimumWeights(config) > stored) {
+    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} describes a model of at least ${minimumWeights(config)} weights, but ${weightsFile} holds ${stored}.`);
+  }
+  // fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
+  const mixerOptions: Record<string, unknown> = Object.fromEntries((dc.mixers ?? []).map((m: any) => [m.id, m.options]));
   const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
   const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 }).catch((e) => {
-    // config.json names each mixer's package: an unregistered one is reported with it (install / --plugin).
-    const pkg = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;
-    throw pkg ? new UnknownMixerError(e.id, e.registered, undefined, pkg) : e;
+    // config.json names each mixer's package: an unregistered one is reported with it (install /
+    // plugins), but only when it is a package name: a path or URL there is never repeated as advice.
+    const recorded = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;
+    throw isBarePackageName(recorded) ? new UnknownMixerError(e.id, e.registered, undefined, recorded) : e;
   });
   try {
     if (JSON.stringify(model.layerMixers) !== JSON.stringify(dc.layers)) {
       throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lists layers ${dc.layers.join(',')} but its plan resolves to ${model.layerMixers.join(',')}.`);
     }
-    const { tensors } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), path.join(dir, 'model.safetensors'));
-    assignWeights(model, tensors, path.join(dir, 'model.safetensors'));
+    assignWeights(model, tensors, weightsFile);
     const out: LoadedCheckpoint = { dir, model, config: cfg, tokenizer: dc.tokenizer };
-    if (fs.existsSync(path.join(dir, 'trainer_state.json'))) out.trainerState = JSON.parse(readVerified(dir, 'trainer_state.json', manifest).toString('utf8'));
-    if (fs.existsSync(path.join(dir, 'optimizer.safetensors'))) {
+    const stateFile = checkpointFile(dir, 'trainer_state.json', CHECKPOINT_LIMITS.trainerStateBytes);
+    if (stateFile) out.trainerState = parseCheckpointJson(readVerified(dir, 'trainer_state.json', manifest, CHECKPOINT_LIMITS.trainerStateBytes), stateFile.file);
+    if (checkpointFile(dir, 'optimizer.safetensors')) {
       out.optimizer = decodeSafetensors(readVerified(dir, 'optimizer.safetensors', manifest), path.join(dir, 'optimizer.safetensors')).tensors;
     }
     return out;

@@ -1,4 +1,4 @@
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, parseJsonSafely } from '@deconattn/core';
 
 /**
  * The safetensors format: 8-byte little-endian header length, a JSON header
@@ -38,34 +38,82 @@ export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: 
   return out;
 }
 
+/**
+ * The largest header read: the format's own limit (the reference implementation refuses headers
+ * over 100 MB), far above the few kilobytes a model's header takes.
+ */
+export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
+
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 };
+
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Reads a safetensors buffer, which may come from anyone: the header is bounded and every entry
+ * is checked before any tensor is read (known dtype, shape of non-negative integers, offsets
+ * inside the data, bytes = elements × dtype size, tensors tiling the data exactly: no overlap, no
+ * gap, nothing after the last, as the format requires). Each problem is one error naming the file.
+ */
 export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
   const bad = (why: string) => new DeconattnError(`Corrupt checkpoint: ${file} ${why}. Re-save the model, or load an earlier checkpoint.`);
   if (buf.length < 8) throw bad(`is ${buf.length} bytes long, shorter than the 8-byte header length`);
-  const headerLen = Number(buf.readBigUInt64LE(0));
-  if (headerLen <= 0 || 8 + headerLen > buf.length) throw bad(`declares a ${headerLen}-byte header but the file has ${buf.length} bytes`);
-  let header: Record<string, any>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8'));
-  } catch (e) {
-    throw bad(`has a header that is not valid JSON (${(e as Error).message})`);
-  }
+  const declared = buf.readBigUInt64LE(0);
+  if (declared > BigInt(SAFETENSORS_MAX_HEADER_BYTES)) throw bad(`declares a ${declared}-byte header, more than the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit of the format`);
+  const headerLen = Number(declared);
+  if (headerLen < 2 || 8 + headerLen > buf.length) throw bad(`declares a ${headerLen}-byte header but the file has ${buf.length} bytes`);
+  const parsed = parseJsonSafely(buf.subarray(8, 8 + headerLen).toString('utf8'), { maxDepth: 4 });
+  if (!parsed.ok) throw bad(`has a header that ${parsed.problem}`);
+  const header = parsed.value;
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('has a header that is not a JSON object of tensor entries');
   const dataStart = 8 + headerLen;
   const dataLen = buf.length - dataStart;
-  const tensors = new Map<string, StoredTensor>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: off } = info ?? {};
-    if (!Array.isArray(shape) || !Array.isArray(off) || off.length !== 2) throw bad(`has a malformed entry for '${name}'`);
-    const [b, e] = off as [number, number];
-    if (!(b >= 0 && e >= b && e <= dataLen)) throw bad(`has tensor '${name}' at bytes ${b}–${e}, outside the ${dataLen} data bytes (truncated file?)`);
-    const n = shape.reduce((a: number, x: number) => a * x, 1);
-    const bytes = buf.subarray(dataStart + b, dataStart + e);
-    const size = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 }[dtype as string];
-    if (!size) throw bad(`has tensor '${name}' of unsupported dtype ${dtype} (F32, F16, BF16, I32, I64 are read)`);
-    if (bytes.length !== n * size) throw bad(`has tensor '${name}' with ${bytes.length} bytes for shape [${shape.join(', ')}] of ${dtype}`);
-    tensors.set(name, { shape, data: toFloat32(bytes, dtype, n) });
+  let metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof info !== 'object' || info === null || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
+        throw bad('has "__metadata__" that is not an object of strings');
+      }
+      metadata = info as Record<string, string>;
+      continue;
+    }
+    const { dtype, shape, data_offsets: off } = (typeof info === 'object' && info !== null ? info : {}) as Record<string, unknown>;
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) throw bad(`has tensor '${name}' of unsupported dtype ${JSON.stringify(dtype)} (F32, F16, BF16, I32, I64 are read)`);
+    if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`has tensor '${name}' whose shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every(isCount)) throw bad(`has tensor '${name}' whose data_offsets ${JSON.stringify(off)} are not two non-negative integers`);
+    const [begin, end] = off as [number, number];
+    if (!(end >= begin && end <= dataLen)) throw bad(`has tensor '${name}' at bytes ${begin}–${end}, outside the ${dataLen} data bytes (truncated file?)`);
+    let n = 1;
+    for (const d of shape) n *= d;
+    const want = n * DTYPE_BYTES[dtype]!;
+    if (end - begin !== want) throw bad(`has tensor '${name}' with ${end - begin} bytes for shape [${shape.join(', ')}] of ${dtype}, which needs ${want}`);
+    entries.push({ name, dtype, shape, begin, end });
   }
-  return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
+  // The tensors must tile the data: sorted by offset, each starts where the previous one ended.
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let pos = 0;
+  let prev: Entry | undefined;
+  for (const e of sorted) {
+    if (e.begin < pos) throw bad(`has tensors '${prev!.name}' and '${e.name}' sharing bytes ${e.begin}–${Math.min(pos, e.end)} (overlapping ranges)`);
+    if (e.begin > pos) throw bad(`leaves data bytes ${pos}–${e.begin} outside every tensor`);
+    pos = e.end;
+    prev = e;
+  }
+  if (pos !== dataLen) throw bad(`has ${dataLen - pos} data bytes after the last tensor (the tensors cover ${pos} of ${dataLen})`);
+  const tensors = new Map<string, StoredTensor>();
+  for (const e of entries) {
+    const n = e.shape.reduce((a, x) => a * x, 1);
+    tensors.set(e.name, { shape: e.shape, data: toFloat32(buf.subarray(dataStart + e.begin, dataStart + e.end), e.dtype, n) });
+  }
+  return { tensors, metadata };
 }
 
 function toFloat32(bytes: Buffer, dtype: string, n: number): Float32Array {

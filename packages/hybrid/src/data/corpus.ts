@@ -29,14 +29,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function readTextFile(path: string): { text: string; source: Corpus['sources'][number] } {
   const abs = resolve(path);
   let isDir: boolean;
+  let isFile: boolean;
   try {
-    isDir = statSync(abs).isDirectory();
+    const st = statSync(abs);
+    isDir = st.isDirectory();
+    isFile = st.isFile();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DeconattnError(`Corpus file not found: ${path} (resolved to ${abs}). Pass existing UTF-8 text files.`);
     throw new DeconattnError(`Cannot read corpus file ${path}: ${(e as Error).message}.`);
   }
   if (isDir) throw new DeconattnError(`Corpus path ${path} is a directory; pass the text files in it (e.g. --corpus ${path}/a.txt --corpus ${path}/b.txt).`);
+  // A FIFO or a device (/dev/zero) would be read forever.
+  if (!isFile) throw new DeconattnError(`Corpus path ${path} is not a regular file (a device or pipe); pass UTF-8 text files.`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(abs);

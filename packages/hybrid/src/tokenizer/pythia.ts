@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, parseJsonSafely } from '@deconattn/core';
 import type { Tokenizer, TokenizerConfig } from './types.js';
 import { END_OF_TEXT } from './types.js';
 import { checkTokenIds } from './ids.js';
@@ -8,6 +8,25 @@ import { hybridDataFile } from '../data/dataDir.js';
 
 /** Path of the vendored GPT-NeoX-20B tokenizer.json inside the package's data/ folder. */
 export const PYTHIA_TOKENIZER_FILE = 'tokenizer/20B_tokenizer.json';
+
+/** Bounds for a tokenizer.json read from disk: the Pythia one is 2.4 MB and nests 3 levels. */
+export const TOKENIZER_FILE_LIMITS = { maxBytes: 64 * 2 ** 20, maxDepth: 16 } as const;
+
+/** A Hugging Face tokenizer.json from disk, size and nesting bounded; errors name the file. */
+export function readTokenizerJson(file: string): unknown {
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > TOKENIZER_FILE_LIMITS.maxBytes) throw new Error(`${st.size} bytes, more than the ${TOKENIZER_FILE_LIMITS.maxBytes} allowed for a tokenizer`);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DeconattnError(`Cannot read the tokenizer ${file}: ${(e as Error).message}.`);
+  }
+  const r = parseJsonSafely(text, { maxDepth: TOKENIZER_FILE_LIMITS.maxDepth });
+  if (!r.ok) throw new DeconattnError(`The tokenizer ${file} ${r.problem}.`);
+  return r.value;
+}
 
 /**
  * What tokenizer_config.json would add. clean_up_tokenization_spaces must be false: the
@@ -90,9 +109,9 @@ export function pythiaTokenizer(): Tokenizer {
     const file = hybridDataFile(PYTHIA_TOKENIZER_FILE);
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
+      json = readTokenizerJson(file);
     } catch (e) {
-      throw new DeconattnError(`Cannot read the Pythia tokenizer ${file}: ${(e as Error).message}. Reinstall @deconattn/hybrid.`);
+      throw new DeconattnError(`${(e as Error).message} Reinstall @deconattn/hybrid.`);
     }
     cached = pythiaTokenizerFromJson(json);
   }
