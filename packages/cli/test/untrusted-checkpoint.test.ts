@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
 import { BYTE_VOCAB_SIZE, LanguageModel, saveCheckpoint } from '@deconattn/hybrid';
 
