@@ -8,6 +8,7 @@ import '@deconattn/attention-relaxed';
 import { loadCheckpoint, loadTokenizer, readCheckpointConfig, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
 import { loadPlugins } from './plugins.js';
 import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
+import { distrustDirectory } from './installed-mixers.js';
 
 export interface CommonOptions {
   backend?: string;
@@ -27,6 +28,9 @@ export async function setup(opts: CommonOptions): Promise<BackendInfo> {
  */
 function registerCheckpointMixers(modelDir: string): void {
   const { dir, config } = readCheckpointConfig(modelDir);
+  // Nothing inside the model directory is imported, also by the loaders of installed packages.
+  distrustDirectory(modelDir);
+  distrustDirectory(dir);
   const mixers: unknown[] = Array.isArray(config.deconattn?.mixers) ? config.deconattn.mixers : [];
   for (const m of mixers) {
     const id = (m as { id?: unknown })?.id;
