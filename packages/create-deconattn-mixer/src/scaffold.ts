@@ -25,8 +25,11 @@ export interface ScaffoldResult {
 /** The template shipped next to dist/ (and next to src/ in the repository). */
 export const TEMPLATE_DIR = fileURLToPath(new URL('../template/', import.meta.url));
 
-/** npm drops `.gitignore` from published packages, so the template holds it under another name. */
-const RENAMED: Record<string, string> = { _gitignore: '.gitignore' };
+/**
+ * Template files held under another name: npm drops `.gitignore` from published packages, and a
+ * nested `package.json` would look like a package of its own to tools (publint, bundlers).
+ */
+export const RENAMED: Record<string, string> = { _gitignore: '.gitignore', '_package.json': 'package.json' };
 
 /** Every `__placeholder__` in the template and what it becomes. */
 export function placeholders(names: MixerNames): Record<string, string> {

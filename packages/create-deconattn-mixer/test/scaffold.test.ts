@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECONATTN_RANGES, ScaffoldError, TEMPLATE_DIR, main, mixerNames, scaffold } from '../src/index.js';
+import { DECONATTN_RANGES, RENAMED, ScaffoldError, TEMPLATE_DIR, main, mixerNames, scaffold } from '../src/index.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -31,7 +31,9 @@ describe('scaffold', () => {
   it('writes every template file with every placeholder filled', () => {
     const r = scaffold({ dir: path.join(tmp, 'deconattn-mixer-alibi') });
     const templateFiles = (d: string, rel = ''): string[] => fs.readdirSync(path.join(d, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templateFiles(d, path.join(rel, e.name)) : [path.join(rel, e.name)]));
-    expect(r.files.sort()).toEqual(templateFiles(TEMPLATE_DIR).map((f) => (f === '_gitignore' ? '.gitignore' : f)).sort());
+    expect(r.files.sort()).toEqual(templateFiles(TEMPLATE_DIR).map((f) => RENAMED[f] ?? f).sort());
+    expect(r.files).toContain('.gitignore');
+    expect(r.files).toContain('package.json');
     for (const f of r.files) expect(read(r.dir, f), f).not.toMatch(/__[A-Za-z-]+__/);
     const pkg = JSON.parse(read(r.dir, 'package.json'));
     expect(pkg).toMatchObject({ name: 'deconattn-mixer-alibi', deconattn: { mixers: ['alibi'] }, peerDependencies: { '@deconattn/core': DECONATTN_RANGES.core } });
