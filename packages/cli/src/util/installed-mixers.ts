@@ -161,8 +161,3 @@ export function installedNearMatches(spec: string): string[] {
   if (other) out.push(other);
   return out;
 }
-
-/** For tests: forget what was scanned (the current directory changed). */
-export function resetInstalledMixerScan(): void {
-  scanned = undefined;
-}
