@@ -67,8 +67,6 @@ try {
   const text = path.join(tmp, 'text.txt');
   fs.writeFileSync(text, 'ROMEO:\nBut soft, what light through yonder window breaks?\n');
   report.score = JSON.parse(step('score', 'npx', ['deconattn', 'score', '--model', 'runs/try', '--text-file', text, '--json'], dir, 180));
-  const id = values.name.replace(/^@[^/]+\//, '').replace(/^deconattn-mixer-/, '');
-  report.mixers = JSON.parse(step('mixers', 'npx', ['deconattn', 'mixers', '--json', '--filter', id], dir, 120)).mixers;
   report.checkpoint = JSON.parse(fs.readFileSync(path.join(dir, 'runs/try/checkpoints', fs.readdirSync(path.join(dir, 'runs/try/checkpoints')).sort().at(-1), 'config.json'), 'utf8')).deconattn;
   report.tests = /Tests\s+(\d+) passed/.exec(testOut.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
   report.total = (Date.now() - started) / 1000;

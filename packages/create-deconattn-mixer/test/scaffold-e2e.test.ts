@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 
 // The template's CI check: scripts/scaffold-e2e.mjs scaffolds a plugin into a temporary directory
 // outside the workspace from the packed packages, installs it, and runs its own typecheck, tests,
-// build and training from the CLI. A few training steps here; `pnpm --filter
+// build and training from the CLI (run in the plugin's directory, which finds the plugin without
+// --plugin), then scores the checkpoint. A few training steps here; `pnpm --filter
 // create-deconattn-mixer e2e` runs the README's 200.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const script = fileURLToPath(new URL('../scripts/scaffold-e2e.mjs', import.meta.url));
+// About 1.5 minutes on two idle cores; the limit leaves room for a loaded machine.
 const LIMIT_MS = 900_000;
 
 describe('npm create deconattn-mixer, end to end', () => {
@@ -25,9 +27,8 @@ describe('npm create deconattn-mixer, end to end', () => {
     expect(Number(report.tests)).toBeGreaterThanOrEqual(40);
     expect(report.checkpoint.layers).toEqual(['standard', 'decayed-mean']);
     expect(report.checkpoint.mixers[1]).toMatchObject({ id: 'decayed-mean', package: 'deconattn-mixer-decayed-mean', version: '0.1.0', options: { scale: 1 } });
-    expect(report.mixers).toEqual([expect.objectContaining({ id: 'decayed-mean', role: 'relaxed', decoding: 'recurrent', source: expect.objectContaining({ kind: 'installed', project: true }) })]);
     expect(report.score.scored).toBeGreaterThan(10);
     expect(Number.isFinite(report.score.meanNll)).toBe(true);
     expect(fs.existsSync(report.dir)).toBe(false); // the temporary directory is gone
-  });
+  }, LIMIT_MS + 30_000);
 });

@@ -26,7 +26,11 @@ export function cliMessage(e: DeconattnError): string {
   return message;
 }
 
-/** `… option 'seqLen' …` → `… --seq-len …` (also "study option", "training option"). */
+/**
+ * `… option 'seqLen' …` → `… --seq-len …` (also "study option", "training option"). A mixer's
+ * own options (`sliding-window: option 'window' …`, `x: unknown option 'y'`, from
+ * defineMixerOptions) are set in a JSON plan, not by flags, and keep their names.
+ */
 export function withFlagNames(message: string): string {
-  return message.replace(/\b(?:(?:[Ss]tudy|[Tt]raining|[Ee]valuation) )?option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
+  return message.replace(/(?<![a-z0-9._%-]: (?:unknown )?)\b(?:(?:[Ss]tudy|[Tt]raining|[Ee]valuation) )?option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
 }
