@@ -12,7 +12,7 @@ ${load}
   await hybridNode.useBackend('wasm');
   const model = await hybrid.LanguageModel.create({ config: hybrid.PRESETS.tiny.model, plan: hybrid.parsePlan('hybrid:approximate'), seed: 1 });
   const tok = hybrid.byteTokenizer();
-  const { train, val } = hybrid.splitTokens(hybrid.tokenizeCorpus(tok, hybrid.bundledCorpus()));
+  const { train, val } = hybrid.splitTokens(hybrid.tokenizeCorpus(tok, hybridNode.bundledCorpus()));
   const t = new hybrid.Trainer(model, { train, val }, { steps: 2, batchSize: 2, seqLen: 16, lr: 1e-3, warmupSteps: 1, weightDecay: 0.1, seed: 0, evalInterval: 0, logInterval: 1 }, { tokenizer: tok.toConfig() });
   const logs = await t.run();
   console.log(JSON.stringify({ steps: logs.length, loss: logs[1].loss, layers: model.layerMixers, backend: tfc.getBackend() }));

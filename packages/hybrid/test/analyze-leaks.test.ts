@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../src/node.js';
+import { fixedPassage, useBackend } from '../src/node.js';
 import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS } from '@deconattn/attention-relaxed';
 import { analyzeModel } from '../src/analysis/analyze.js';
-import { fixedPassage } from '../src/data/index.js';
 import { byteTokenizer } from '../src/tokenizer/index.js';
 import { LanguageModel } from '../src/model/model.js';
 import { microConfig } from './helpers.js';

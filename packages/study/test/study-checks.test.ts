@@ -73,7 +73,7 @@ describe('study checks', () => {
     await refused({ backend: 'cuda' }, /Study option 'backend' is 'cuda'; backends: cpu, wasm/);
     await refused({ limit: 0 }, /Study option 'limit' must be a positive integer, got 0/);
     await refused({ analysisLength: 2 }, /Study option 'analysisLength' must be an integer ≥ 4, got 2/);
-    await refused({ steps: 2, tokens: 100 }, /study option 'steps' or option 'tokens', not both/);
+    await refused({ steps: 2, tokens: 100 }, /study option 'steps' or study option 'tokens', not both/);
     await refused({ preset: 'huge' }, /preset/);
   });
 

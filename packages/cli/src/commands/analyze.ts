@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DeconattnError } from '@deconattn/core';
-import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { analyzeModel, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { bundledCorpus } from '@deconattn/hybrid/node';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
 import { renderAnalysisReport } from '@deconattn/study';
@@ -20,7 +21,7 @@ export interface AnalyzeCliOptions {
   plugin?: string[];
 }
 
-/** Attention diagnostics of a trained model (MODEL.md §5) on held-out text or a user's file. */
+/** Attention diagnostics of a trained model (docs/model.md §5) on held-out text or a user's file. */
 export async function analyzeCommand(o: AnalyzeCliOptions) {
   await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);

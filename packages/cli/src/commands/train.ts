@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { getPreset, parsePlan, planLabel, trainRun, type StepLog } from '@deconattn/hybrid';
+import { getPreset, parsePlan, planLabel, type StepLog } from '@deconattn/hybrid';
+import { trainRun } from '@deconattn/hybrid/node';
 import { setup, type CommonOptions } from '../util/context.js';
 import { formatNumber, markdownTable } from '../util/table.js';
 

@@ -7,6 +7,7 @@ import { DeconattnError, UnknownMixerError } from '@deconattn/core';
  */
 const RENAMED: Record<string, string> = {
   outDir: '--out',
+  accumSteps: '--accum',
   dataDir: '--data-dir',
   plugin: '--plugin',
   plugins: '--plugin',
@@ -27,10 +28,9 @@ export function cliMessage(e: DeconattnError): string {
 }
 
 /**
- * `… option 'seqLen' …` → `… --seq-len …` (also "study option", "training option"). A mixer's
- * own options (`sliding-window: option 'window' …`, `x: unknown option 'y'`, from
- * defineMixerOptions) are set in a JSON plan, not by flags, and keep their names.
+ * `… training option 'seqLen' …` → `… --seq-len …`. Only options qualified as the study's, a
+ * training run's or an evaluation's are flags; a mixer's `option 'seed'` stays as it is.
  */
 export function withFlagNames(message: string): string {
-  return message.replace(/(?<![a-z0-9._%-]: (?:unknown )?)\b(?:(?:[Ss]tudy|[Tt]raining|[Ee]valuation) )?option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
+  return message.replace(/\b(?:[Ss]tudy|[Tt]raining|[Ee]valuation) option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { analyzeModel, bundledCorpus, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
+import { analyzeModel, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
+import { bundledCorpus } from '@deconattn/hybrid/node';
 import { evaluate } from '@deconattn/eval-glue';
 import type { RunMetrics } from './types.js';
 

@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '@deconattn/hybrid/node';
 import { renderStudyReport, renderTable1 } from '../report/index.js';
 import type { StudyResults } from './types.js';
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 /**
  * The study's outputs in one directory: results.json (every number, every run's config, seeds,

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DeconattnError, listMixers, resolveMixer } from '@deconattn/core';
-import { useBackend } from '@deconattn/hybrid/node';
 import { BACKENDS, defaultBackend, type BackendName } from '@deconattn/hybrid';
-import { NonFiniteLossError, getPreset, loadCheckpoint, loadTokenizer, trainRun, type LanguageModel, type StepLog } from '@deconattn/hybrid';
+import { NonFiniteLossError, getPreset, type LanguageModel, type StepLog } from '@deconattn/hybrid';
+import { loadCheckpoint, loadTokenizer, trainRun, useBackend, writeJsonAtomic } from '@deconattn/hybrid/node';
 import { selectTasks } from '@deconattn/eval-glue';
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';
 import { RELAXED as FIRST_PARTY_RELAXED, skipRunId, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
@@ -89,7 +89,7 @@ function checkInt(field: string, v: unknown, min: number): number {
 export async function validateStudyConfig(c: StudyConfigInput): Promise<ValidatedStudyConfig> {
   if (!c || typeof c.out !== 'string' || !c.out) throw new DeconattnError(`Study option 'out' must name the study directory, got ${JSON.stringify(c?.out)}.`);
   const preset = getPreset(c.preset ?? STUDY_DEFAULTS.preset);
-  if (c.steps !== undefined && c.tokens !== undefined) throw new DeconattnError("Give study option 'steps' or option 'tokens', not both.");
+  if (c.steps !== undefined && c.tokens !== undefined) throw new DeconattnError("Give study option 'steps' or study option 'tokens', not both.");
   const steps =
     c.tokens !== undefined
       ? Math.max(1, Math.ceil(checkInt('tokens', c.tokens, 1) / (preset.train.batchSize * preset.train.seqLen)))
@@ -121,13 +121,6 @@ export async function validateStudyConfig(c: StudyConfigInput): Promise<Validate
   selectTasks(v.tasks.filter((t) => t !== 'wikitext'), 'zeroShot');
   studyRuns(v.mixers, v.configs, v.placements, v.skipModes);
   return v;
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
 }
 
 function readJson<T>(file: string): T | undefined {
