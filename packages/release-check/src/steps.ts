@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Consumer, formatBytes, toCommonJs } from './consumer.js';
+import { ROOT, readmeBlocks } from './workspace.js';
+
+/**
+ * The checks a person makes after installing from a registry, shared by the suite's round trip
+ * (test/) and the full one (full/, `pnpm test:publish`). Each returns what it measured.
+ */
+
+/** The README's "In code" blocks: the install line, the Node example, the browser example. */
+export function readmeExample(): { install: string[]; node: string; browser: string } {
+  const [installLine] = readmeBlocks('## In code', 'sh');
+  const [node, browser] = readmeBlocks('## In code', 'ts');
+  if (!installLine || !node || !browser) throw new Error("README.md's '## In code' lacks its sh block or its two ts blocks.");
+  const install = installLine.trim().replace(/^npm install\s+/, '').split(/\s+/);
+  return { install, node, browser };
+}
+
+/** `step loss` lines and the generated text the README's Node example prints. */
+export function parseExampleOutput(out: string): { losses: [number, number][]; text: string } {
+  const lines = out.trimEnd().split('\n');
+  const losses = lines.filter((l) => /^\d+ [\d.]+$/.test(l)).map((l) => l.split(' ').map(Number) as [number, number]);
+  return { losses, text: lines.slice(lines.findLastIndex((l) => /^\d+ [\d.]+$/.test(l)) + 1).join('\n') };
+}
+
+/**
+ * Runs the README's Node example as ESM and as CommonJS, and type-checks it with the workspace's
+ * tsc against the installed packages' own .d.ts files (the project needs @types/node, as any Node
+ * project in TypeScript has).
+ */
+export async function runNodeExample(c: Consumer, node: string): Promise<{ esm: ReturnType<typeof parseExampleOutput>; cjs: ReturnType<typeof parseExampleOutput> }> {
+  c.write('example.mjs', node);
+  c.write('example.cjs', toCommonJs(node));
+  c.write('example.mts', node);
+  c.write('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, lib: ['es2022', 'dom'], types: ['node'] }, files: ['example.mts'] }, null, 2));
+  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+  await c.exec(process.execPath, [tsc, '-p', 'tsconfig.json'], 180_000);
+  const esm = parseExampleOutput((await c.exec(process.execPath, ['example.mjs'], 300_000)).stdout);
+  const cjs = parseExampleOutput((await c.exec(process.execPath, ['example.cjs'], 300_000)).stdout);
+  return { esm, cjs };
+}
+
+export interface PluginFootprint {
+  packages: [string, string][];
+  totalBytes: number;
+  mixerBytes: number;
+  coreBytes: number;
+  summary: string;
+}
+
+/** What installing one mixer plugin (plus core and tfjs-core, its peers) puts in node_modules. */
+export async function pluginFootprint(c: Consumer, plugin: string): Promise<PluginFootprint> {
+  await c.install([plugin, '@deconattn/core', '@tensorflow/tfjs-core']);
+  const packages = [...c.installed()].sort(([a], [b]) => a.localeCompare(b));
+  const totalBytes = c.size();
+  const mixerBytes = c.size(plugin);
+  const coreBytes = c.size('@deconattn/core');
+  const summary = `${plugin}: ${formatBytes(mixerBytes)} itself; with @deconattn/core (${formatBytes(coreBytes)}) and @tensorflow/tfjs-core, node_modules holds ${packages.length} packages, ${formatBytes(totalBytes)}: ${packages.map(([n, v]) => `${n}@${v}`).join(', ')}`;
+  fs.writeFileSync(path.join(c.dir, 'footprint.txt'), summary + '\n');
+  return { packages, totalBytes, mixerBytes, coreBytes, summary };
+}
