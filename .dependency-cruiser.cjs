@@ -30,7 +30,7 @@ module.exports = {
       comment: 'core, the mixers and the main entry of hybrid run in browsers: Node modules only in hybrid/node and the files it alone reaches',
       from: {
         path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid)/src/',
-        pathNot: '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|safetensors)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
+        pathNot: '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|safetensors|files)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
       },
       to: { dependencyTypes: ['core'] },
     },
