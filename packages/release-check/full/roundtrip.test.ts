@@ -62,7 +62,8 @@ describe('first release: every public package, installed with plain npm', () => 
     const { esm, cjs } = await runNodeExample(readme, node);
     log('README example (ESM):', esm.losses.map(([s, l]) => `${s}:${l.toFixed(3)}`).join(' '), JSON.stringify(esm.text));
     expect(esm.losses.at(-1)![1]).toBeLessThan(esm.losses[0]![1] - 1);
-    expect(esm.text.startsWith('ROMEO:')).toBe(true);
+    expect(esm.losses.map(([s]) => s)).toEqual([1, 20, 40, 60, 80, 100]);
+    expect(esm.text.length).toBeGreaterThan(10);
     expect(cjs).toEqual(esm);
   });
 

@@ -15,14 +15,21 @@ import { ROOT, type WorkspacePackage } from './workspace.js';
 const PNPM_VERSION = '12.4.2';
 const changesetBin = () => createRequire(import.meta.url).resolve('@changesets/cli/bin.js');
 
-/** A directory with a `pnpm` on it: changesets publishes a pnpm workspace by spawning `pnpm publish`. */
-function pnpmShim(dir: string): string {
+/**
+ * A directory with a `pnpm` on it: changesets publishes a pnpm workspace by spawning `pnpm
+ * publish`. The shim runs the pinned pnpm that npx keeps in its cache (found once, with the
+ * machine's own registry), so each publish starts pnpm directly instead of asking the test
+ * registry for pnpm's metadata again.
+ */
+async function pnpmShim(dir: string): Promise<string> {
   const bin = path.join(dir, 'pnpm-shim');
-  fs.mkdirSync(bin, { recursive: true });
   const file = path.join(bin, 'pnpm');
-  // As scripts/pnpm.sh runs it on a machine without pnpm (calling that script from here would
-  // find this shim first and loop).
-  fs.writeFileSync(file, `#!/bin/sh\nexec npx --yes pnpm@${PNPM_VERSION} "$@"\n`, { mode: 0o755 });
+  if (fs.existsSync(file)) return bin;
+  const found = await run('npm', ['exec', '--yes', `--package=pnpm@${PNPM_VERSION}`, '--', 'sh', '-c', 'command -v pnpm'], { cwd: dir, timeoutMs: 180_000 });
+  const pnpm = found.stdout.trim().split('\n').at(-1)!;
+  if (!path.isAbsolute(pnpm)) throw new Error(`Could not locate pnpm ${PNPM_VERSION} through npx (got '${pnpm}').`);
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(file, `#!/bin/sh\nexec ${JSON.stringify(pnpm)} "$@"\n`, { mode: 0o755 });
   return bin;
 }
 
@@ -42,7 +49,7 @@ export async function changesetVersion(cwd: string, opts: { echo?: boolean } = {
 
 /** `changeset publish --no-git-tag` in workspace `cwd`; returns what the registry then has of `expected`. */
 export async function changesetPublish(cwd: string, registry: Registry, work: string, opts: { echo?: boolean } = {}): Promise<string> {
-  const shim = pnpmShim(work);
+  const shim = await pnpmShim(work);
   const env = registryEnv(registry, { PATH: `${shim}:${process.env.PATH}` });
   const r = await run(process.execPath, [changesetBin(), 'publish', '--no-git-tag'], { cwd, env, timeoutMs: 600_000, echo: opts.echo });
   return r.stdout + r.stderr;
