@@ -2,8 +2,7 @@
  * An attention map (L×L, row-major, rows sum to 1) drawn one pixel per cell on a canvas, scaled
  * up by CSS. Each row is scaled to its own largest weight (row i spreads one unit over i + 1
  * keys, so one scale for the whole map would show only the first rows): colours run from dark
- * blue (0) through teal to yellow (the row's largest weight), on a square-root scale so that weak
- * but real attention still shows.
+ * blue (0) through teal to yellow (the row's largest weight), linearly.
  */
 const STOPS: [number, number, number][] = [
   [13, 8, 135],
@@ -32,7 +31,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, map: ArrayLike<number>, L
     for (let k = 0; k < L; k++) {
       const p = (i * L + k) * 4;
       // Above the diagonal is masked (causal): left light grey, not "zero attention".
-      const [r, g, b] = k > i ? [235, 235, 235] : colour(max > 0 ? Math.sqrt(map[i * L + k]! / max) : 0);
+      const [r, g, b] = k > i ? [235, 235, 235] : colour(max > 0 ? map[i * L + k]! / max : 0);
       img.data[p] = r;
       img.data[p + 1] = g;
       img.data[p + 2] = b;

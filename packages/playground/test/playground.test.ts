@@ -155,7 +155,6 @@ describe('playground on wasm', () => {
     const nll = await scoreText(page, TEXT);
     expect(Math.abs(nll - cliScore.meanNll)).toBeLessThan(1e-4);
     expect(await page.locator('canvas.heatmap').count()).toBe(8);
-    await page.screenshot({ path: path.join(OUT, 'playground.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 
@@ -174,6 +173,8 @@ describe('playground on wasm', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['DONE', 'config.json', 'model.safetensors']);
     const s = JSON.parse(cli(['score', '--model', dir, '--text-file', path.join(tmp, 'text.txt'), '--json', '--backend', 'wasm']));
     expect(Math.abs(s.meanNll - browserNll)).toBeLessThan(1e-4);
+    // The README's picture: two curves, the first stack's maps and numbers.
+    await page.screenshot({ path: path.join(OUT, 'playground.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 

@@ -20,8 +20,11 @@ export function readmeExample(): { install: string[]; node: string; browser: str
 /** `step loss` lines and the generated text the README's Node example prints. */
 export function parseExampleOutput(out: string): { losses: [number, number][]; text: string } {
   const lines = out.trimEnd().split('\n');
-  const losses = lines.filter((l) => /^\d+ [\d.]+$/.test(l)).map((l) => l.split(' ').map(Number) as [number, number]);
-  return { losses, text: lines.slice(lines.findLastIndex((l) => /^\d+ [\d.]+$/.test(l)) + 1).join('\n') };
+  const isLoss = (l: string) => /^\d+ [\d.]+$/.test(l);
+  const losses = lines.filter(isLoss).map((l) => l.split(' ').map(Number) as [number, number]);
+  let last = -1;
+  lines.forEach((l, i) => void (isLoss(l) && (last = i)));
+  return { losses, text: lines.slice(last + 1).join('\n') };
 }
 
 /**
