@@ -9,6 +9,7 @@ import { type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
 import { loadCheckpoint, loadTokenizer, readCheckpointConfig } from '@deconattn/hybrid/node';
 import { loadPlugins } from './plugins.js';
 import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
+import { registerInstalledMixers } from './installed-marker-mixers.js';
 
 export interface CommonOptions {
   backend?: string;
@@ -18,6 +19,7 @@ export interface CommonOptions {
 /** Backend + plugins: every command that touches a model starts here. */
 export async function setup(opts: CommonOptions): Promise<BackendInfo> {
   await loadPlugins(opts.plugin);
+  registerInstalledMixers();
   return useBackend(opts.backend);
 }
 
