@@ -27,6 +27,17 @@ export interface RegistryOptions {
   startTimeoutMs?: number;
 }
 
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const [args, parent] = [JSON.parse(process.argv[1]), Number(process.argv[2])];
+const c = spawn(process.execPath, args, { stdio: 'inherit' });
+c.on('exit', (code) => process.exit(code ?? 0));
+process.on('SIGTERM', () => { c.kill('SIGTERM'); setTimeout(() => c.kill('SIGKILL'), 3000); });
+setInterval(() => {
+  try { process.kill(parent, 0); } catch { c.kill('SIGKILL'); process.exit(0); }
+}, 1000);
+`;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -84,12 +95,15 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   const url = `http://127.0.0.1:${port}/`;
   const bin = createRequire(import.meta.url).resolve('verdaccio/bin/verdaccio');
   const log = fs.openSync(path.join(dir, 'verdaccio.log'), 'a');
-  const child: ChildProcess = spawn(process.execPath, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', log, log], env: { ...process.env, NODE_OPTIONS: '' } });
+  // Through a watchdog that stops the registry when this process dies without stop() (a killed
+  // test run must not leave a server behind).
+  const args = [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`];
+  const child: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG, JSON.stringify(args), String(process.pid)], { stdio: ['ignore', log, log], env: { ...process.env, NODE_OPTIONS: '' } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   while (!(await ping(url))) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
+      child.kill('SIGTERM');
       const tail = fs.readFileSync(path.join(dir, 'verdaccio.log'), 'utf8').slice(-2000);
       throw new Error(`Verdaccio did not start on ${url} (${child.exitCode !== null ? `exited ${child.exitCode}` : 'timed out'}):\n${tail}`);
     }
@@ -105,7 +119,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
       }
