@@ -123,6 +123,19 @@ describe('playground on wasm', () => {
     expect(errors).toEqual([]);
   });
 
+  it('stops a long training run with the Stop button', async () => {
+    await page.fill('#steps', '5000');
+    await page.click('#train');
+    const row = page.locator('#runs tbody tr').nth(2);
+    await expect.poll(async () => JSON.parse((await row.getAttribute('data-losses')) ?? '[]').length, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+    await page.click('#stop');
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: 60_000 }).toBe('stopped');
+    const steps = JSON.parse((await row.getAttribute('data-losses'))!).length;
+    expect(steps).toBeLessThan(100);
+    expect(await page.textContent('#status')).toMatch(new RegExp(`stopped at step ${steps},`));
+    expect(await page.isDisabled('#stop')).toBe(true);
+  });
+
   it('generates text', async () => {
     await page.selectOption('#model-select', { index: 0 });
     await page.fill('#max-tokens', '40');
