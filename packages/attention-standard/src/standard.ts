@@ -18,14 +18,14 @@ import {
 import pkg from '../package.json';
 
 export interface StandardAttentionOptions {
-  /** Apply RoPE to queries and keys (MODEL.md §2: yes). */
+  /** Apply RoPE to queries and keys (docs/model.md §2: yes). */
   rope: boolean;
 }
 
 const DEFAULTS: StandardAttentionOptions = { rope: true };
 
 /**
- * Standard dot-product attention, Qwen2 style (MODEL.md §3.1): `Q,K,V = Hn W + b`, RoPE on Q and
+ * Standard dot-product attention, Qwen2 style (docs/model.md §3.1): `Q,K,V = Hn W + b`, RoPE on Q and
  * K, `softmax(causal(QKᵀ/√dh)) V`, heads concatenated, then W_O (no bias). Decodes with a KV cache.
  */
 export class StandardAttention implements TokenMixer<StandardAttentionOptions> {

@@ -17,7 +17,7 @@ function ctx(extra: Partial<MixerContext> = {}): MixerContext {
   return { layer: 0, numLayers: 1, dims, positionOffset: 0, training: false, ...extra };
 }
 
-/** Straight from MODEL.md §3.1 in Float64 loops: Q,K,V = xW+b, RoPE, causal softmax(QKᵀ/√dh)V, W_O. */
+/** Straight from docs/model.md §3.1 in Float64 loops: Q,K,V = xW+b, RoPE, causal softmax(QKᵀ/√dh)V, W_O. */
 function reference(x: number[][], w: Record<string, number[][] | number[]>): number[][] {
   const L = x.length;
   const { hiddenSize: d, numHeads: h, headDim: dh, ropeTheta } = dims;

@@ -23,3 +23,9 @@ export const positiveArg = (name: string) => (v: string) => {
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'.`);
   return n;
 };
+
+export const numberArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
+  return n;
+};

@@ -31,7 +31,7 @@ export type DecodingForm =
   | 'fixed-maps' // attention maps independent of the input, cached once; values cached per token
   | 'none'; // no token mixing: nothing to keep
 
-/** Where a model-level fixed stream (MODEL.md §3.5–3.6) starts. */
+/** Where a model-level fixed stream (docs/model.md §3.5–3.6) starts. */
 export type FixedStreamSource =
   | { kind: 'random'; seed: number; std: number }
   | { kind: 'tokens'; tokenIds: number[] };
@@ -97,7 +97,7 @@ export interface MixerContextV1 {
   capture?: CaptureHooks;
   /**
    * This layer's attention RMSNorm with its learned scale, for mixers that normalise another
-   * source the same way (static-emb-qk normalises the static embeddings, MODEL.md §3.7).
+   * source the same way (static-emb-qk normalises the static embeddings, docs/model.md §3.7).
    */
   attentionNorm?: (x: tf.Tensor3D) => tf.Tensor3D;
 }
@@ -143,7 +143,7 @@ export interface TokenMixerDefinitionV1<Options = any> {
   /** npm package that provides it, and its version (recorded in checkpoints). */
   packageName: string;
   packageVersion: string;
-  /** The design principle it relaxes (MODEL.md §1), or 'none' for standard attention. */
+  /** The design principle it relaxes (docs/model.md §1), or 'none' for standard attention. */
   principle: string;
   description: string;
   decoding: DecodingForm;

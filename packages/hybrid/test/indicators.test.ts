@@ -16,7 +16,7 @@ const identity = build((i, k) => (i === k ? 1 : 0));
 const firstColumn = build((_i, k) => (k === 0 ? 1 : 0));
 const previous = build((i, k) => (i === 0 ? 1 : k === i - 1 ? 1 : 0)); // each token looks one back
 
-describe('attention indicators on hand-built matrices (MODEL.md §5)', () => {
+describe('attention indicators on hand-built matrices (docs/model.md §5)', () => {
   it('entropy: Σ_i log(i+1) for uniform rows, 0 for one-hot rows', () => {
     expect(attentionEntropy(uniform, L)).toBeCloseTo(Math.log(1) + Math.log(2) + Math.log(3) + Math.log(4), 10);
     expect(attentionEntropy(identity, L)).toBe(0);

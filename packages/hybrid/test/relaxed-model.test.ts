@@ -11,7 +11,7 @@ import { resolvePlan, type LayerPlan } from '../src/model/plan.js';
 import { crossEntropy } from '../src/model/loss.js';
 
 /*
- * The whole 4-layer model (MODEL.md §2–3) as a plain-loop Float64 reference, compared with
+ * The whole 4-layer model (docs/model.md §2–3) as a plain-loop Float64 reference, compared with
  * LanguageModel's logits for every relaxed mixer in uniform and hybrid plans and in mixed plans.
  * This checks the model's wiring as much as the mixers: the fixed stream passing every layer with
  * the same weights, static embeddings, and each layer's own attention norm.

@@ -9,7 +9,7 @@ import { ids, maxAbsDiff, microConfig } from './helpers.js';
 
 /*
  * The fixed stream (and the maps built from it) is cached at inference. It passes every block, so
- * it depends on which layers are skipped (MODEL.md §4): toggling `skip` must not reuse a stream
+ * it depends on which layers are skipped (docs/model.md §4): toggling `skip` must not reuse a stream
  * computed under another skip setting.
  */
 async function fixedStreamHybrid(): Promise<LanguageModel> {

@@ -9,4 +9,4 @@ export { checkPattern, FAR_WORSE, CLOSE, COLLAPSE } from './study/pattern.js';
 export { studyEta } from './study/eta.js';
 export { writeStudyOutputs } from './study/outputs.js';
 export type { StudyResults, StudyRun, RunMetrics, RunGroup, TaskScore, PatternCheck, StudyConfig } from './study/types.js';
-export { renderTable1, renderStudyReport, renderAnalysisReport, buildTable1, orderRuns, formatPercent, formatPerplexity, type Table1Model, type Table1Column, type Table1Row } from './report/index.js';
+export { renderTable1, renderStudyReport, renderAnalysisReport, buildTable1, orderRuns, formatPercent, formatPerplexity, formatDuration, type Table1Model, type Table1Column, type Table1Row } from './report/index.js';

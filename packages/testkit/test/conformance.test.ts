@@ -11,7 +11,7 @@ import {
 import { attentionParamCount } from '@deconattn/core';
 import { describeMixerConformance } from '../src/index.js';
 
-// The kit against all seven mixers (MODEL.md §3), as any plugin author would run it.
+// The kit against all seven mixers (docs/model.md §3), as any plugin author would run it.
 const quiet = { report: () => {} };
 const attention = attentionParamCount(16);
 describeMixerConformance(standardAttention, { describe, it }, { ...quiet, expectedParameterCount: attention });

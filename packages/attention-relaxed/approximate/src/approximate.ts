@@ -33,7 +33,7 @@ export interface ApproximateAttentionOptions {
 const DEFAULTS: ApproximateAttentionOptions = { kernel: 'full' };
 
 /**
- * `approximate` (MODEL.md §3.3): relaxes the mathematical form but keeps its intention. Standard
+ * `approximate` (docs/model.md §3.3): relaxes the mathematical form but keeps its intention. Standard
  * Q, K, V with RoPE; the softmax's `exp(s)` is replaced by its Taylor polynomial `T(s)` and rows
  * are normalised by their sum. Training uses the parallel L×L form; decoding the recurrent
  * feature-map form `o_i = φ(q_i)ᵀS / φ(q_i)·z` with `S = Σ φ(k_j) v_jᵀ`, `z = Σ φ(k_j)`.

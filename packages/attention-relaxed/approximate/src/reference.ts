@@ -1,7 +1,7 @@
 import { referenceProject, referenceRope } from '@deconattn/core';
 
 /**
- * Plain-loop Float64 reference of `approximate` (MODEL.md §3.3), straight from the formula, no
+ * Plain-loop Float64 reference of `approximate` (docs/model.md §3.3), straight from the formula, no
  * tfjs: `Q,K,V = Hn W + b`, RoPE (rotate-half) on Q and K, per head `s_ij = q_i·k_j/√dh`,
  * `T_ij = 1 + s_ij + s_ij²/2` (full) or `1 + s_ij + Σ_c (q_ic k_jc)²/2` (diag) for j ≤ i,
  * `A_ij = T_ij / Σ_j T_ij`, `o_i = Σ_j A_ij v_j`, heads concatenated, then W_O.

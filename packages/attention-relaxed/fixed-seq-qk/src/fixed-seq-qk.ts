@@ -52,7 +52,7 @@ export function prepareFixedSequence(options: FixedSeqQkOptions, env: MixerEnvir
 }
 
 /**
- * `fixed-seq-qk` (MODEL.md §3.6): relaxes sequence dependency. As `rnd-emb-qk`, but the fixed
+ * `fixed-seq-qk` (docs/model.md §3.6): relaxes sequence dependency. As `rnd-emb-qk`, but the fixed
  * stream starts from the model's own (trainable) embeddings of a fixed natural-text sequence.
  */
 export const fixedSeqQk: TokenMixerDefinition<FixedSeqQkOptions> = {

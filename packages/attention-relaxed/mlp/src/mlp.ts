@@ -17,7 +17,7 @@ import {
 import pkg from '../package.json';
 
 export interface MlpMixerOptions {
-  /** Inner width m; null = the width matching attention's parameter count (MODEL.md §3.2). */
+  /** Inner width m; null = the width matching attention's parameter count (docs/model.md §3.2). */
   innerSize: number | null;
 }
 
@@ -47,7 +47,7 @@ export function mlpParameterDifference(hiddenSize: number, innerSize: number = m
 }
 
 /**
- * `mlp` (MODEL.md §3.2): relaxes token mixing. A gated MLP `down(SiLU(gate(Hn)) ⊙ up(Hn))` without
+ * `mlp` (docs/model.md §3.2): relaxes token mixing. A gated MLP `down(SiLU(gate(Hn)) ⊙ up(Hn))` without
  * biases replaces attention; every token is processed alone, so decoding keeps nothing.
  */
 export class MlpMixer implements TokenMixer<MlpMixerOptions> {

@@ -39,7 +39,7 @@ interface Carry {
 }
 
 /**
- * `non-approximate` (MODEL.md §3.4): relaxes the mathematical form entirely. One score per token
+ * `non-approximate` (docs/model.md §3.4): relaxes the mathematical form entirely. One score per token
  * and head, `s_j = q_j·k_j/√dh` with `Q = SiLU(Hn W_Q + b)`, no pairs and no RoPE (it would cancel);
  * `o_i = Σ_{j≤i} e^{s_j} v_j / Σ_{j≤i} e^{s_j}`, a running softmax-weighted mean.
  *

@@ -17,7 +17,7 @@ import {
 import { stopGradient } from './stopGradient.js';
 
 export interface FixedStreamMixerOptions {
-  /** Cut gradients from the maps into the fixed stream (default false: they flow, MODEL.md §3.5). */
+  /** Cut gradients from the maps into the fixed stream (default false: they flow, docs/model.md §3.5). */
   stopGradient: boolean;
 }
 
@@ -29,7 +29,7 @@ export interface FixedStreamMixerOptions {
 export const MAP_CACHE_LIMIT = 1 << 22;
 
 /**
- * Attention whose maps come from the model's fixed stream (MODEL.md §3.5–3.6), shared by
+ * Attention whose maps come from the model's fixed stream (docs/model.md §3.5–3.6), shared by
  * `rnd-emb-qk` and `fixed-seq-qk`: `Q,K = Xn W + b` with RoPE from `context.stream.hn` (this
  * layer's normalised stream, `1×Lmax×d`), `A = softmax(causal(QKᵀ/√dh))`, the batch's output
  * `A · (Hn W_V + b_V)` then W_O. A sequence of length n uses the top-left n×n block (exact: the

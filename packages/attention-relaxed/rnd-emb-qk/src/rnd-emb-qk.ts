@@ -10,14 +10,14 @@ import { FixedStreamAttention, STOP_GRADIENT_CHECK, type FixedStreamMixerOptions
 export interface RndEmbQkOptions extends FixedStreamMixerOptions {
   /** Seed of the random stream start ε (drawn once; ε is saved with the checkpoint). */
   seed: number;
-  /** Standard deviation of ε ~ N(0, std²) (MODEL.md §3.5: 0.02). */
+  /** Standard deviation of ε ~ N(0, std²) (docs/model.md §3.5: 0.02). */
   std: number;
 }
 
 const DEFAULTS: RndEmbQkOptions = { seed: 1234, std: 0.02, stopGradient: false };
 
 /**
- * `rnd-emb-qk` (MODEL.md §3.5): relaxes sequence dependency. Queries and keys come from a fixed
+ * `rnd-emb-qk` (docs/model.md §3.5): relaxes sequence dependency. Queries and keys come from a fixed
  * random stream ε ∈ R^{Lmax×d} that the model runs through the same blocks and weights; the maps
  * are shared by every input, only the values depend on it.
  */

@@ -1,7 +1,7 @@
 import { referenceCausalAttention, referenceRmsNorm } from '@deconattn/core';
 
 /**
- * Plain-loop Float64 reference of `static-emb-qk` (MODEL.md §3.7), from the formula, no tfjs:
+ * Plain-loop Float64 reference of `static-emb-qk` (docs/model.md §3.7), from the formula, no tfjs:
  * `ê = RMSNorm_attn(e)` (`e / √(mean(e²) + eps) · g`), `Q,K = ê W + b` with RoPE, `V = Hn W_V + b_V`,
  * `A = softmax_row(causal(QKᵀ/√dh))`, per head `A V`, heads concatenated, then W_O.
  * One sequence (`n×d`); `e` are the static embeddings of the same tokens; `normWeight` is the

@@ -19,13 +19,13 @@ import {
 import pkg from '../package.json';
 import { attentionNorm } from './attention-norm.js';
 
-/** No options: MODEL.md §3.7 fixes the source (Emb(t)), its norm (the layer's) and RoPE (on). */
+/** No options: docs/model.md §3.7 fixes the source (Emb(t)), its norm (the layer's) and RoPE (on). */
 export type StaticEmbQkOptions = Record<string, never>;
 
 const DEFAULTS: StaticEmbQkOptions = {};
 
 /**
- * `static-emb-qk` (MODEL.md §3.7): relaxes "current QK". `Q,K = RMSNorm_attn_l(e) W + b` with
+ * `static-emb-qk` (docs/model.md §3.7): relaxes "current QK". `Q,K = RMSNorm_attn_l(e) W + b` with
  * `e = Emb(t)` the static embeddings of the input tokens, RoPE applied; `V = Hn W_V + b_V`; causal
  * softmax. Every layer reads the same source, so all layers' maps could be computed in parallel.
  * Decodes with a KV cache (keys from the static embeddings, values from Hn).

@@ -21,7 +21,7 @@ export interface AnalyzeCliOptions {
   plugin?: string[];
 }
 
-/** Attention diagnostics of a trained model (MODEL.md §5) on held-out text or a user's file. */
+/** Attention diagnostics of a trained model (docs/model.md §5) on held-out text or a user's file. */
 export async function analyzeCommand(o: AnalyzeCliOptions) {
   await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);

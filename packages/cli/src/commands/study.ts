@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { PRESETS, getPreset } from '@deconattn/hybrid';
-import { CONFIGS, STUDY_DEFAULTS, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults } from '@deconattn/study';
+import { CONFIGS, STUDY_DEFAULTS, formatDuration, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults } from '@deconattn/study';
 import { loadPlugins } from '../util/plugins.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
@@ -30,13 +30,6 @@ export interface StudyCliOptions {
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
-function duration(sec: number): string {
-  if (!Number.isFinite(sec)) return '?';
-  const m = Math.floor(sec / 60);
-  const s = Math.round(sec % 60);
-  return m ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
-}
-
 function printer(quiet: boolean) {
   return (e: StudyEvent) => {
     const tag = (i: number, total: number, label: string) => `[${String(i + 1).padStart(String(total).length)}/${total} ${label}]`;
@@ -51,14 +44,14 @@ function printer(quiet: boolean) {
         if (!quiet) {
           const l = e.log;
           const val = l.valLoss !== undefined ? ` | val ${l.valLoss.toFixed(4)}` : '';
-          console.log(`${tag(e.index, e.total, e.run.label)} step ${l.step}/${e.steps} | loss ${l.loss.toFixed(4)}${val} | ${formatNumber(Math.round(l.tokensPerSec))} tok/s | ETA ${duration(e.etaSec ?? NaN)}`);
+          console.log(`${tag(e.index, e.total, e.run.label)} step ${l.step}/${e.steps} | loss ${l.loss.toFixed(4)}${val} | ${formatNumber(Math.round(l.tokensPerSec))} tok/s | ETA ${formatDuration(e.etaSec ?? NaN)}`);
         }
         break;
       case 'phase':
         if (!quiet) console.log(`  ${e.id}: ${e.what}`);
         break;
       case 'run-done':
-        console.log(`  ${e.id}: ${e.status} in ${duration(e.seconds)}`);
+        console.log(`  ${e.id}: ${e.status} in ${formatDuration(e.seconds)}`);
         break;
     }
   };
@@ -94,7 +87,7 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   console.log(renderTable1(results));
   console.log('\nDoes this small study show the paper\'s pattern?');
   for (const p of results.pattern) console.log(`  ${p.holds === null ? 'not measured' : p.holds ? 'yes' : 'NO '} — ${p.claim}\n      ${p.evidence}`);
-  console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${duration((performance.now() - t0) / 1000)}.`);
+  console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${formatDuration((performance.now() - t0) / 1000)}.`);
   return results;
 }
 

@@ -30,7 +30,7 @@ export interface AnalyzeOptions {
 }
 
 /**
- * The indicators of MODEL.md §5 per layer, averaged over heads and sequences, and the
+ * The indicators of docs/model.md §5 per layer, averaged over heads and sequences, and the
  * distribution of pre-softmax logits per layer, from the maps each mixer reports through the
  * capture hooks. Sequences must share one length ≤ the model's maxPositions.
  */

@@ -1,5 +1,5 @@
 /**
- * Attention-pattern indicators (MODEL.md §5), computed straight from one causal attention matrix
+ * Attention-pattern indicators (docs/model.md §5), computed straight from one causal attention matrix
  * `A` (L×L, row-major, rows sum to 1) per head. Plain loops: these are reference formulas.
  */
 export type Matrix = Float32Array | Float64Array | number[];

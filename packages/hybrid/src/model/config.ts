@@ -1,7 +1,7 @@
 import { DeconattnError, type ModelDims } from '@deconattn/core';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 
-/** Architecture of the decoder LM (MODEL.md §2). Field names follow ours; the checkpoint maps them to Qwen2's. */
+/** Architecture of the decoder LM (docs/model.md §2). Field names follow ours; the checkpoint maps them to Qwen2's. */
 export interface ModelConfig {
   hiddenSize: number;
   intermediateSize: number;
@@ -40,7 +40,7 @@ const paperTrain: TrainDefaults = { batchSize: 8, seqLen: 512, steps: 1000, lr: 
 /**
  * `tiny` trains to a visibly falling loss on two CPU cores in about a minute (byte tokenizer:
  * with a 50K vocabulary the output layer would dominate). `small` is the study's default scale.
- * The paper presets are MODEL.md §2 (Pythia tokenizer, θ = 1e6, head dim 64).
+ * The paper presets are docs/model.md §2 (Pythia tokenizer, θ = 1e6, head dim 64).
  */
 export const PRESETS: Record<string, Preset> = {
   tiny: {
@@ -59,21 +59,21 @@ export const PRESETS: Record<string, Preset> = {
   },
   'paper-70m': {
     name: 'paper-70m',
-    description: 'MODEL.md §2: d 512, FFN 2048, 6 layers, 8 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 512, FFN 2048, 6 layers, 8 heads, Pythia tokenizer',
     model: { hiddenSize: 512, intermediateSize: 2048, numLayers: 6, numHeads: 8, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,
   },
   'paper-160m': {
     name: 'paper-160m',
-    description: 'MODEL.md §2: d 768, FFN 3072, 12 layers, 12 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 768, FFN 3072, 12 layers, 12 heads, Pythia tokenizer',
     model: { hiddenSize: 768, intermediateSize: 3072, numLayers: 12, numHeads: 12, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,
   },
   'paper-500m': {
     name: 'paper-500m',
-    description: 'MODEL.md §2: d 896, FFN 4864, 24 layers, 14 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 896, FFN 4864, 24 layers, 14 heads, Pythia tokenizer',
     model: { hiddenSize: 896, intermediateSize: 4864, numLayers: 24, numHeads: 14, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,

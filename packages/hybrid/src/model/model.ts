@@ -12,6 +12,7 @@ import {
   swiglu,
   type CaptureHooks,
   type FixedStreamSource,
+  type MixerContext,
   type MixerEnvironment,
   type MixerState,
   type ModelDims,
@@ -71,9 +72,9 @@ export interface CreateModelOptions {
 let modelCounter = 0;
 
 /**
- * The decoder LM of MODEL.md §2 built from a layer plan: pre-norm blocks
+ * The decoder LM of docs/model.md §2 built from a layer plan: pre-norm blocks
  * `H ← H + Mixer(RMSNorm(H))`, `H ← H + SwiGLU(RMSNorm(H))`, final RMSNorm, tied output head.
- * Any registered mixer can sit at any layer; a model-level fixed stream (MODEL.md §3.5–3.6) runs
+ * Any registered mixer can sit at any layer; a model-level fixed stream (docs/model.md §3.5–3.6) runs
  * through every block with the same weights when some layer asks for one.
  */
 export class LanguageModel {
@@ -158,7 +159,7 @@ export class LanguageModel {
     this.staticEmbeddingsNeeded = needStatic;
     const s = stream as FixedStreamSource | undefined;
     if (s?.kind === 'random') {
-      // ε ~ N(0, std²) drawn from the mixer's own seed, not trainable (MODEL.md §3.5), saved with the checkpoint.
+      // ε ~ N(0, std²) drawn from the mixer's own seed, not trainable (docs/model.md §3.5), saved with the checkpoint.
       const spec: Pick<ParamSpec, 'shape' | 'init'> = { shape: [config.maxPositions, d], init: { type: 'normal', std: s.std } };
       this.streamEmbedding = mk('model.fixed_stream.embedding', spec, 'buffer');
       tf.tidy(() => this.streamEmbedding!.assign(initTensor(spec, s.seed)));
@@ -199,7 +200,7 @@ export class LanguageModel {
     this.cache = null;
   }
 
-  /** Evaluate without the relaxed layers (MODEL.md §4 skip); null = all layers run. */
+  /** Evaluate without the relaxed layers (docs/model.md §4 skip); null = all layers run. */
   get skip(): SkipMode | null {
     return this.skipMode;
   }
@@ -232,6 +233,18 @@ export class LanguageModel {
     }
   }
 
+  /** The context of a mixer call at `layer`: what every call shares, plus what differs between the stream and the batch. */
+  private mixerContext(layer: Layer, training: boolean, call: Omit<MixerContext, 'layer' | 'numLayers' | 'dims' | 'training' | 'attentionNorm'>): MixerContext {
+    return {
+      layer: layer.index,
+      numLayers: this.layers.length,
+      dims: this.dims,
+      training,
+      attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
+      ...call,
+    };
+  }
+
   /** Runs one block on `h` (B×T×d); returns the new residual stream. */
   private block(layer: Layer, h: tf.Tensor3D, mix: (hn: tf.Tensor3D) => tf.Tensor3D): tf.Tensor3D {
     const skipped = this.isSkipped(layer);
@@ -262,16 +275,7 @@ export class LanguageModel {
         const xn = rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D;
         out.push(xn);
         x = this.block(layer, x, (hn) =>
-          layer.mixer.apply(hn, layer.mixerWeights, {
-            layer: layer.index,
-            numLayers: this.layers.length,
-            dims: this.dims,
-            positionOffset: 0,
-            training,
-            staticEmbeddings: x0,
-            stream: { hn: xn },
-            attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
-          }),
+          layer.mixer.apply(hn, layer.mixerWeights, this.mixerContext(layer, training, { positionOffset: 0, staticEmbeddings: x0, stream: { hn: xn } })),
         );
       }
       return out;
@@ -310,19 +314,18 @@ export class LanguageModel {
     let h = emb;
     for (const layer of this.layers) {
       h = this.block(layer, h, (hn) =>
-        layer.mixer.apply(hn, layer.mixerWeights, {
-          layer: layer.index,
-          numLayers: this.layers.length,
-          dims: this.dims,
-          positionOffset: offset,
-          training,
-          staticEmbeddings: this.staticEmbeddingsNeeded ? emb : undefined,
-          stream: streamHn ? { hn: streamHn[layer.index]! } : undefined,
-          attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
-          state: state?.layers[layer.index],
-          inferenceCache: this.inferenceCache(layer.index, training),
-          capture: opts.capture,
-        }),
+        layer.mixer.apply(
+          hn,
+          layer.mixerWeights,
+          this.mixerContext(layer, training, {
+            positionOffset: offset,
+            staticEmbeddings: this.staticEmbeddingsNeeded ? emb : undefined,
+            stream: streamHn ? { hn: streamHn[layer.index]! } : undefined,
+            state: state?.layers[layer.index],
+            inferenceCache: this.inferenceCache(layer.index, training),
+            capture: opts.capture,
+          }),
+        ),
       );
     }
     if (state) state.length += ids.shape[1]!;

@@ -1,7 +1,7 @@
 import { DeconattnError, didYouMean } from '@deconattn/core';
 
 /**
- * Layer plans (MODEL.md §4). A preset says which layers keep `standard`; the rest get the
+ * Layer plans (docs/model.md §4). A preset says which layers keep `standard`; the rest get the
  * variant. Layers are numbered 1..N here (paper convention), 0-based in code elsewhere.
  */
 export const PLAN_PRESETS = ['uniform', 'hybrid', 'even', '50%', 'odd', 'top', 'middle', 'bottom', '25%', 'first', 'last', 'bilateral'] as const;

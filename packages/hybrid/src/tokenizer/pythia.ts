@@ -23,7 +23,7 @@ interface TokenizerJson {
 /**
  * Number of ids: one past the largest id in the BPE vocabulary and the added tokens. The Pythia
  * file has 50,254 BPE entries (0..50253) and 25 added tokens up to 50276 (two special ones in
- * the BPE range, 23 runs of 2..24 spaces): 50,277 ids, as MODEL.md §2 says. Holes would mean a
+ * the BPE range, 23 runs of 2..24 spaces): 50,277 ids, as docs/model.md §2 says. Holes would mean a
  * broken file, so they are rejected.
  */
 function countIds(json: TokenizerJson): number {

@@ -12,7 +12,7 @@ import { splitTokens, tokenizeCorpus } from '../data/index.js';
 import { bundledCorpus, loadCorpusFiles, type Corpus } from '../data/corpus.js';
 import { fixedPassage } from '../data/fixed-passage.js';
 import { listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint.js';
-import { Trainer, type StepLog, type TrainOptions } from './trainer.js';
+import { Trainer, withOptimizerDefaults, type StepLog, type TrainOptions } from './trainer.js';
 
 export interface TrainRunOptions {
   preset: string | Preset;
@@ -56,16 +56,8 @@ export interface TrainRunResult extends TrainRunInfo {
 function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus: Corpus) {
   // Everything the data order and the updates depend on, defaults spelled out (as the Trainer
   // applies them) so that leaving an option out and giving its default compare equal.
-  const optimisation = {
-    accumSteps: opts.accumSteps ?? 1,
-    warmupSteps: opts.warmupSteps,
-    minLr: opts.minLr ?? opts.lr / 10,
-    weightDecay: opts.weightDecay,
-    gradClip: opts.gradClip ?? 1.0,
-    beta1: opts.beta1 ?? 0.9,
-    beta2: opts.beta2 ?? 0.95,
-    eps: opts.eps ?? 1e-8,
-  };
+  const d = withOptimizerDefaults(opts);
+  const optimisation = { accumSteps: d.accumSteps, warmupSteps: opts.warmupSteps, minLr: d.minLr, weightDecay: opts.weightDecay, gradClip: d.gradClip, beta1: d.beta1, beta2: d.beta2, eps: d.eps };
   return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, optimisation, corpus: corpus.sources.map((s) => s.sha256) };
 }
 

@@ -35,6 +35,11 @@ export interface TrainOptions {
   checkpointInterval?: number;
 }
 
+/** What the optional training options default to, written once (the trainer and a run's identity use it). */
+export function withOptimizerDefaults(o: TrainOptions): Required<Pick<TrainOptions, 'accumSteps' | 'minLr' | 'gradClip' | 'beta1' | 'beta2' | 'eps'>> {
+  return { accumSteps: o.accumSteps ?? 1, minLr: o.minLr ?? o.lr / 10, gradClip: o.gradClip ?? 1.0, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.95, eps: o.eps ?? 1e-8 };
+}
+
 export interface StepLog {
   step: number;
   loss: number;
@@ -119,9 +124,9 @@ export class Trainer {
     this.variables = model.trainableVariables();
     this.checkpointNames = new Map(model.namedParams().map((p) => [p.variable.name, p.name]));
     this.optimizer = new AdamW(model.namedParams(), {
-      beta1: opts.beta1 ?? 0.9,
-      beta2: opts.beta2 ?? 0.95,
-      eps: opts.eps ?? 1e-8,
+      beta1: withOptimizerDefaults(opts).beta1,
+      beta2: withOptimizerDefaults(opts).beta2,
+      eps: withOptimizerDefaults(opts).eps,
       weightDecay: opts.weightDecay,
     });
   }
@@ -137,7 +142,7 @@ export class Trainer {
 
   lrAt(step: number): number {
     const o = this.opts;
-    return learningRate(step, { peak: o.lr, min: o.minLr ?? o.lr / 10, warmup: o.warmupSteps, total: o.steps });
+    return learningRate(step, { peak: o.lr, min: withOptimizerDefaults(o).minLr, warmup: o.warmupSteps, total: o.steps });
   }
 
   /** One optimizer step (with accumulation); returns loss and gradient norm. */
@@ -177,7 +182,7 @@ export class Trainer {
       }
       grads = scaled;
     }
-    const gradNorm = await clipByGlobalNorm(grads, o.gradClip ?? 1.0);
+    const gradNorm = await clipByGlobalNorm(grads, withOptimizerDefaults(o).gradClip);
     if (!Number.isFinite(gradNorm)) {
       grads.forEach((t) => t.dispose());
       throw new NonFiniteLossError(this.step + 1, gradNorm);

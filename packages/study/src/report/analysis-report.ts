@@ -52,7 +52,7 @@ export async function renderAnalysisReport(analysis: ModelAnalysis, meta: { mode
   ]);
   return page({
     title: `Attention analysis: ${label}`,
-    lead: 'Per-layer attention indicators (MODEL.md §5), pre-softmax logit distributions and the attention maps of a sample sequence.',
+    lead: 'Per-layer attention indicators (docs/model.md §5), pre-softmax logit distributions and the attention maps of a sample sequence.',
     header,
     sections: rendered,
     charts: count,

@@ -3,4 +3,4 @@ export { renderTable1 } from './table.js';
 export { renderStudyReport } from './study-report.js';
 export { renderAnalysisReport } from './analysis-report.js';
 export { buildTable1, orderRuns, type Table1Model, type Table1Column, type Table1Row } from './table-model.js';
-export { formatPercent, formatPerplexity } from './format.js';
+export { formatPercent, formatPerplexity, formatDuration } from './format.js';

@@ -3,7 +3,7 @@ import type { LayerIndicators } from '@deconattn/hybrid';
 import { colorScale, type Series } from './series.js';
 import type { Chart } from './vega.js';
 
-/** The panels in the paper's order: three normalised, then the absolute ones (MODEL.md §5). */
+/** The panels in the paper's order: three normalised, then the absolute ones (docs/model.md §5). */
 const PANELS: readonly { name: string; value: (x: LayerIndicators) => number; normalised: boolean }[] = [
   { name: 'Entropy (norm.)', value: (x) => x.entropy, normalised: true },
   { name: 'Conc (norm.)', value: (x) => x.concentration, normalised: true },

@@ -55,7 +55,7 @@ export async function renderStudyReport(results: StudyResults): Promise<string> 
   sections.push({
     id: 'indicators',
     title: 'Attention indicators per layer',
-    intro: '<p>How each layer attends (MODEL.md §5, the paper\'s radar plots drawn as lines over layers): one chart per comparison, standard included in each for reference.</p>',
+    intro: '<p>How each layer attends (docs/model.md §5, the paper\'s radar plots drawn as lines over layers): one chart per comparison, standard included in each for reference.</p>',
     charts: groups.map((g) => indicatorChart(`indicators-${g.key}`, `Indicators — ${g.title}`, g.series)).filter((c): c is Chart => !!c),
   });
   const range = logitRangeChart('logit-range', groups);

@@ -3,7 +3,7 @@ import type { RunGroup, StudyResults, StudyRun } from '../study/types.js';
 import { formatParameters, formatPercent, formatPerplexity } from './format.js';
 
 /**
- * The shape of the paper's Table 1 (shared/spec RESULTS.md), computed once for both the Markdown
+ * The shape of the paper's Table 1, computed once for both the Markdown
  * and the HTML rendering: which columns exist (only those some run measured), the rows in the
  * paper's order, and each cell already formatted.
  */

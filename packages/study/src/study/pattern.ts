@@ -2,7 +2,7 @@ import { RELAXED_MIXER_IDS } from '@deconattn/attention-relaxed';
 import type { PatternCheck, StudyRun } from './types.js';
 
 /**
- * The paper's qualitative findings (RESULTS.md, last paragraphs), checked on held-out
+ * The paper's qualitative findings (docs/model.md §1), checked on held-out
  * perplexity of the bundled corpus, since tiny models score near chance on NLU. Thresholds are
  * stated in each claim so a reader can judge them.
  */

@@ -25,7 +25,7 @@ export function skipRunId(id: string, mode: 'mixer' | 'block'): string {
 }
 
 /**
- * The runs of a study: standard (uniform), each mixer uniform and hybrid (MODEL.md §4), each
+ * The runs of a study: standard (uniform), each mixer uniform and hybrid (docs/model.md §4), each
  * hybrid also evaluated with its relaxed layers skipped, and any extra placements (the paper's
  * ablation: first, last, bilateral, 25%, …).
  */
