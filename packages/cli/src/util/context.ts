@@ -19,7 +19,6 @@ export interface CommonOptions {
 /** Backend + plugins: every command that touches a model starts here. */
 export async function setup(opts: CommonOptions): Promise<BackendInfo> {
   await loadPlugins(opts.plugin);
-  registerInstalledMixers();
   return useBackend(opts.backend);
 }
 
