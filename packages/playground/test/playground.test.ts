@@ -73,7 +73,9 @@ async function train(page: Page, layers: string[], o: { steps: number; batch: nu
   const before = await page.locator('#runs tbody tr').count();
   await page.click('#train');
   const row = page.locator('#runs tbody tr').nth(before);
-  await expect.poll(() => row.locator('.state').textContent(), { timeout: 240_000, interval: 500 }).toBe('done');
+  // A hang guard, not a speed check: wait until the run ends, then say why it failed if it did.
+  await expect.poll(() => row.locator('.state').textContent(), { timeout: 900_000, interval: 500 }).not.toBe('training');
+  expect(await row.locator('.state').textContent(), `training ${layers.join(',')}: ${(await page.textContent('#status')) ?? ''}`).toBe('done');
   return JSON.parse((await row.getAttribute('data-losses'))!);
 }
 

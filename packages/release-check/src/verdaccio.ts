@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 /**
  * A Verdaccio npm registry on 127.0.0.1 for one round trip: a fresh storage directory, no users
- * (anyone may publish @deconattn/* and deconattn-* packages; npm only needs some token to send),
+ * (anyone may publish @deconattn/*, deconattn-* and create-deconattn-mixer; npm only needs some token to send),
  * and an uplink to the public npm registry for everything else (tfjs, commander, …), which this
  * registry caches in its storage. Nothing is kept after `stop()`.
  */
@@ -64,6 +64,9 @@ packages:
     access: $all
     publish: $all
   'deconattn-*':
+    access: $all
+    publish: $all
+  'create-deconattn-mixer':
     access: $all
     publish: $all
   '**':
