@@ -36,11 +36,12 @@ function writeFileSynced(file: string, data: Uint8Array | string): void {
 
 /** Write a complete checkpoint into `dir` atomically (dir must not exist, or is replaced). */
 export async function saveCheckpoint(dir: string, model: LanguageModel, extras: CheckpointExtras): Promise<void> {
+  // Computed (and refused, if a tensor is not finite) before anything is written.
+  const files = await checkpointFiles(model, extras, dir);
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
   finishInterruptedSwap(dir);
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
-  const files = await checkpointFiles(model, extras, dir);
   for (const [name, buf] of Object.entries(files)) writeFileSynced(path.join(tmp, name), buf);
   writeFileSynced(path.join(tmp, 'DONE'), checkpointManifest(files, sha256));
   // Swap into place: the old directory (if any) is moved aside first and removed only after. A
