@@ -10,6 +10,7 @@ import { pyLen, pyReSplitWsCount, utf8Length } from './pytext.js';
 import { encodePair, rollingWindows, toScoreRequest, type TokenPair } from './requests.js';
 import { buildResults, zeroShotConfig, type LmEvalResults, type TaskOutcome } from './results.js';
 import { runRequests } from './runner.js';
+import { taskResults, type EvalTaskResult } from './task-results.js';
 import { compileZeroShot, loadTaskSpec, renderDoc, selectTasks, type CompiledZeroShot, type RenderedDoc } from './tasks.js';
 
 export interface EvaluateOptions {
@@ -55,8 +56,11 @@ export interface EvalSample {
 }
 
 export interface EvaluationOutput {
+  /** The lm-eval v0.4.8-shaped results file. */
   results: LmEvalResults;
   samples: EvalSample[];
+  /** The same outcomes typed, per task: headline metric, value, stderr, n, direction; or why it was skipped. */
+  tasks: EvalTaskResult[];
 }
 
 interface Prepared {
@@ -224,7 +228,7 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
     startMs: start,
     endMs: Date.now(),
   });
-  return { results, samples };
+  return { results, samples, tasks: taskResults(outcomes, selection.skipped) };
 }
 
 /** The samples as JSON lines (one document per line). */

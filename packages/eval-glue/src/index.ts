@@ -1,4 +1,4 @@
-export type { EvalTokenizer, ScoringModel, ScoreRequest, ScoreResult, NextTokenRequest, NextTokenResult } from './model.js';
+export type { EvalTokenizer, ScoringTokenizer, ScoringModel, ScoreRequest, ScoreResult, NextTokenRequest, NextTokenResult } from './model.js';
 export { prefixTokenId } from './model.js';
 export { DataFileError, TaskSpecError } from './errors.js';
 export type { TaskSpec, ZeroShotSpec, FinetuneSpec, DataSpec, FieldSpec, MetricSpec, OutputType } from './spec.js';
@@ -15,6 +15,8 @@ export { AnswerCache, defaultEvalCacheDir, requestKey } from './cache.js';
 export { runRequests } from './runner.js';
 export { evaluate, samplesToJsonl } from './evaluate.js';
 export type { EvaluateOptions, EvalSample, EvaluationOutput } from './evaluate.js';
+export { taskResults } from './task-results.js';
+export type { EvalTaskResult, EvaluatedTask, SkippedTask, EvalMetric } from './task-results.js';
 export { buildResults, resultsToMarkdown, taskScore, groupScore, zeroShotConfig } from './results.js';
 export type { LmEvalResults, TaskOutcome, MetricOutcome } from './results.js';
 export { f1Binary, matthewsCorrcoef, macroF1, accuracy, groupExactMatch, pearson, spearman, averageRanks } from './metrics/classification.js';
@@ -25,8 +27,8 @@ export { normalizeAnswer, exactMatch, tokenF1 } from './metrics/squad.js';
 export { vendoredDataDir, tasksDir } from './paths.js';
 export { finetune, splitHeldOut } from './finetune/finetune.js';
 export type { FinetuneOptions, FinetuneOutput, FinetuneProgress, FinetuneTaskReport } from './finetune/finetune.js';
-export { featureModelFromLanguageModel } from './finetune/feature-model.js';
-export type { FeatureModel, FeatureParam, LanguageModelLike } from './finetune/feature-model.js';
+// A fine-tuned model is core's FeatureModel (@deconattn/hybrid's createFeatureModel makes one).
+export type { FeatureModel, FeatureParam } from '@deconattn/core';
 export { encodeSegments, compileFinetune, toExample } from './finetune/examples.js';
 export type { Example } from './finetune/examples.js';
 export { finetuneMetrics, aggregationOf } from './finetune/metrics.js';

@@ -13,7 +13,7 @@ import { buildResults, type LmEvalResults, type TaskOutcome } from '../results.j
 import type { TaskSpec } from '../spec.js';
 import { loadTaskSpec, selectTasks, type TaskSelection } from '../tasks.js';
 import { compileFinetune, toExample } from './examples.js';
-import type { FeatureModel } from './feature-model.js';
+import type { FeatureModel } from '@deconattn/core';
 import { finetuneMetrics, meanOfMetrics } from './metrics.js';
 import { trainTask, type TrainConfig, type TrainReport } from './train.js';
 

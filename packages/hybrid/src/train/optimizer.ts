@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { weightDecayApplies } from '@deconattn/core';
 import type { ModelParam } from '../model/model.js';
 
 export interface AdamWConfig {
@@ -9,9 +10,9 @@ export interface AdamWConfig {
 }
 
 /**
- * AdamW (decoupled weight decay). Decay applies to weight matrices and embeddings, not to norm
- * scales or biases (the usual GPT practice). Moments are named after the parameters so the
- * optimizer state saves and loads by name.
+ * AdamW (decoupled weight decay). Decay applies where core's `weightDecayApplies` says (weight
+ * matrices and embeddings, not norm scales or biases), the rule fine-tuning uses too. Moments are
+ * named after the parameters so the optimizer state saves and loads by name.
  */
 export class AdamW {
   step = 0;
@@ -51,7 +52,7 @@ export class AdamW {
         m.assign(m1);
         v.assign(v1);
         const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), eps));
-        const decays = weightDecay > 0 && (p.kind === 'linear' || p.kind === 'embedding');
+        const decays = weightDecay > 0 && weightDecayApplies(p.kind);
         const w = decays ? tf.mul(p.variable, 1 - lr * weightDecay) : p.variable;
         p.variable.assign(tf.sub(w, tf.mul(update, lr)));
       }
