@@ -2,6 +2,8 @@
  * Fine-tuning: segment encoding and the held-out split, a tiny @deconattn/hybrid LanguageModel
  * learning a toy task through hybrid's createFeatureModel, and two vendored tasks end to end.
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@deconattn/attention-standard';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

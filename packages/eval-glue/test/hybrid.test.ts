@@ -3,6 +3,8 @@
  * truncated to maxLength + 1 tokens and WikiText is scored in full windows; the scores equal a
  * direct teacher-forced computation with the model.
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@deconattn/attention-standard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { createFeatureModel } from '@deconattn/hybrid';
-import { finetune, resultsToMarkdown } from '@deconattn/eval-glue';
+import { finetune, resultsToMarkdown } from '@deconattn/eval-glue/node';
 import { openModel, setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
 import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';

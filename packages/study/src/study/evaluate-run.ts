@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { analyzeModel, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
 import { bundledCorpus } from '@deconattn/hybrid/node';
-import { evaluate } from '@deconattn/eval-glue';
+import { evaluate } from '@deconattn/eval-glue/node';
 import type { RunMetrics } from './types.js';
 
 export interface EvalSettings {
