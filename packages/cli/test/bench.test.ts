@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The built CLI, as a user runs it. Timeouts keep a hung child from hanging the suite.
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const run = (args: string[]) => spawnSync(process.execPath, [bin, 'bench', ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, DECONATTN_DEBUG: '', NODE_PATH: '' } });
+const json = (args: string[]) => {
+  const r = run([...args, '--json']);
+  if (r.status !== 0) throw new Error(`deconattn bench ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
+  return JSON.parse(r.stdout);
+};
+const torchPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { timeout: 60_000 }).status === 0);
+
+describe('deconattn bench', () => {
+  it('times training per mixer and decoding per context', () => {
+    const out = json(['--config', 'tiny', '--mixers', 'standard,non-approximate', '--steps', '1', '--decode', '8,40', '--decode-tokens', '2', '--torch', 'off']);
+    expect(out.config).toMatchObject({ name: 'tiny', batchSize: 8, seqLen: 128 });
+    expect(out.rows.map((r: any) => r.mixer)).toEqual(['standard', 'non-approximate']);
+    for (const r of out.rows) {
+      expect(r.backend).toBe('wasm');
+      expect(r.trainTokensPerSec).toBeCloseTo((8 * 128 * 1000) / r.msPerStep, 6);
+      expect(r.trainGflops).toBeGreaterThan(0);
+      expect(Object.keys(r.decodeTokensPerSec)).toEqual(['8', '40']);
+      expect(Object.values(r.decodeTokensPerSec).every((v) => (v as number) > 0)).toBe(true);
+      expect(r.torch).toBeNull();
+      expect(r.ratio).toBeNull();
+    }
+    expect(out.torch).toMatch(/not measured/);
+  });
+
+  it('rejects an unknown config, a bad context and an unknown mixer in one line', () => {
+    for (const [args, msg] of [
+      [['--config', 'huge'], /Unknown bench config 'huge'. Configs: reference, tiny/],
+      [['--decode', '0', '--torch', 'off'], /decoding contexts must be positive integers/],
+      [['--mixers', 'nope', '--torch', 'off'], /nope/],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  // PyTorch is optional (Debian's python3-torch): with it, the baseline is the same model
+  // (equal parameter counts for every mixer it implements) and the ratio is ours / its.
+  it.runIf(!!torchPython)('measures PyTorch on the same model and gives the ratio', () => {
+    const mixers = ['standard', 'mlp', 'static-emb-qk', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk'];
+    const out = json(['--config', 'tiny', '--mixers', mixers.join(','), '--steps', '1', '--decode', 'none', '--torch', torchPython!, '--torch-splits', '1x1']);
+    for (const r of out.rows) {
+      expect(r.torchError).toBeUndefined();
+      expect(r.torch.params).toBe(r.params);
+      expect(r.torch.tokensPerSec).toBeGreaterThan(0);
+      expect(r.ratio).toBeCloseTo(r.trainTokensPerSec / r.torch.tokensPerSec, 9);
+      expect(r.ratioToTorchStandard).toBeCloseTo(r.trainTokensPerSec / out.rows[0].torch.tokensPerSec, 9);
+    }
+  });
+
+  it.runIf(!torchPython)('says why PyTorch was not measured when no python has torch', () => {
+    const out = json(['--config', 'tiny', '--mixers', 'standard', '--steps', '1', '--decode', 'none']);
+    expect(out.torch).toMatch(/no python3 with torch found \(Debian: apt-get install python3-torch/);
+    expect(out.rows[0].torch).toBeNull();
+  });
+
+  it('names the mixers PyTorch has no version of instead of failing', () => {
+    const out = json(['--config', 'tiny', '--mixers', 'approximate', '--steps', '1', '--decode', 'none', '--torch', torchPython ?? 'off', '--torch-splits', '1x1']);
+    expect(out.rows[0].ratio).toBeNull();
+    if (torchPython) expect(out.rows[0].torchError).toMatch(/mixer 'approximate' has no PyTorch version/);
+  });
+});
