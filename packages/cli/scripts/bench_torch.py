@@ -245,6 +245,11 @@ def main(argv):
         return
     import torch  # fail here, once, when torch is missing
 
+    with open(args.config) as f:
+        unsupported = sorted(set(json.load(f)["deconattn"]["layers"]) - set(SUPPORTED))
+    if unsupported:
+        raise SystemExit(f"bench_torch: mixer '{unsupported[0]}' has no PyTorch version here (supported: {', '.join(SUPPORTED)})")
+
     results = []
     for split in args.splits.split(","):
         blas, threads = split.split("x")

@@ -9,4 +9,6 @@ export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
 export * from './untrusted-json.js';
+export { KERNEL, hasKernel } from './kernels/names.js';
+export { causalAttention, causalAttentionReference, FUSED_ATTENTION_MAX_LENGTH, type CausalAttentionOptions } from './kernels/causal-attention.js';
 export const CORE_VERSION = '0.1.0';

@@ -1,3 +1,5 @@
+// Fast kernels for the wasm backend (registered through tfjs' kernel registry; same numbers).
+import '@deconattn/kernels-wasm';
 export { PRESETS, getPreset, validateConfig, dimsOf, type ModelConfig, type Preset, type TrainDefaults } from './model/config.js';
 export { PLAN_PRESETS, parsePlan, planLabel, resolvePlan, standardLayers, isStandardLayer, validatePlan, type LayerPlan, type PlanPreset, type SkipMode } from './model/plan.js';
 export { LanguageModel, type CreateModelOptions, type DecodeState, type ForwardOptions, type ModelParam } from './model/model.js';
