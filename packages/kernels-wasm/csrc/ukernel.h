@@ -12,7 +12,6 @@
 #define MR 4
 #define NR 8
 #define KC 512          /* k-block: a packed B panel (KC×8) and an A panel (4×KC) stay in L1 */
-#define NCP 32          /* panels per column block: a packed B block (KC×256 floats) stays in L2 */
 
 /* Store the first n (< 8) lanes of (lo, hi) at p, adding to what is there when acc. */
 DK_INLINE void store_part(float* p, f4 lo, f4 hi, int n, int acc) {

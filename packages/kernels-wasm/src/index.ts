@@ -6,6 +6,7 @@
  *
  * - `BatchMatMul`: a register-blocked SIMD product reading transposed operands in place.
  * - Causal attention from the projections, RoPE included, forward and backward in one kernel each.
+ * - RMSNorm, the SwiGLU activation, cross-entropy, AdamW and the gradients' squared norm.
  * - In Node, the `wasm` backend's memory is made shared and a worker thread per extra core runs
  *   the large products on it (`DECONATTN_THREADS` sets the thread count; 1 = single-threaded).
  *
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './kernels/matmul.js';
 import { attentionConfigs } from './kernels/attention.js';
+import { elementwiseConfigs } from './kernels/elementwise.js';
 import { KERNEL } from '@deconattn/core';
 import { createSharedMemoryBackend } from './backend.js';
 
@@ -99,7 +101,7 @@ export function installWasmKernels(opts: InstallOptions = {}): void {
   const matMul = batchMatMulConfig(originalKernels.get('BatchMatMul') ?? tf.getKernel('BatchMatMul', 'wasm'));
   replaceKernel(matMul);
   replaceKernel({ ...matMul, kernelName: KERNEL.matMul, setupFunc: undefined });
-  for (const config of attentionConfigs) replaceKernel(config);
+  for (const config of [...attentionConfigs, ...elementwiseConfigs]) replaceKernel(config);
   if (isNode && asked !== 1 && !wasmInitialised()) {
     const stock = tf.findBackendFactory('wasm');
     if (!stock) return;

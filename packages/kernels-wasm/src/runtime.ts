@@ -22,8 +22,8 @@ export interface WasmBackendLike {
 
 /** The exported kernel functions (pointers are byte offsets into tfjs' memory). */
 export interface KernelExports {
-  dk_gemm(M: number, N: number, K: number, a: number, ars: number, aks: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: number, scratch: number, tid: number, nth: number): void;
-  dk_gemm_scratch(): number;
+  dk_gemm(M: number, N: number, K: number, a: number, ars: number, aks: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: number, counter: number, scratch: number, tid: number, nth: number): void;
+  dk_gemm_scratch(M: number, K: number): number;
   [name: string]: (...args: number[]) => number | void;
 }
 
@@ -46,6 +46,8 @@ export class KernelRuntime {
   /** Threads a kernel may use (1 unless the memory is shared and a pool started). */
   threads = 1;
   pool: ThreadPool | null = null;
+  /** An int in wasm memory from which threads claim units of work (kernels that balance dynamically). */
+  counter = 0;
   /** Each thread's scratch: offset (64-byte aligned) and size in floats, grown on demand. */
   private readonly scratch: { ptr: number; raw: number; floats: number }[] = [];
 
@@ -72,7 +74,8 @@ export class KernelRuntime {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const instance = new WebAssembly.Instance(kernelModule(shared), { env: { memory } });
     const rt = new KernelRuntime(backend, memory, shared, instance.exports as unknown as KernelExports);
-    rt.ensureScratch(rt.exports.dk_gemm_scratch(), 1);
+    rt.counter = rt.backend.wasm._malloc(64) >>> 0;
+    rt.ensureScratch(1 << 16, 1);
     return rt;
   }
 
@@ -82,7 +85,7 @@ export class KernelRuntime {
     const fns = Object.keys(this.exports).filter((k) => typeof this.exports[k] === 'function' && !k.endsWith('_scratch'));
     this.pool = await ThreadPool.start(count, kernelModule(true), this.memory, fns);
     this.threads = this.pool.size;
-    this.ensureScratch(this.exports.dk_gemm_scratch(), this.threads);
+    this.ensureScratch(1 << 16, this.threads);
   }
 
   stopThreads(): void {
@@ -102,6 +105,12 @@ export class KernelRuntime {
       if (!raw) throw new Error(`deconattn kernels: could not allocate ${size * 4} bytes of scratch`);
       this.scratch[t] = { ptr: (raw + 63) & ~63, raw, floats: size };
     }
+  }
+
+  /** Zeroes the work counter and returns its offset: pass it to a kernel that claims work from it. */
+  freshCounter(): number {
+    Atomics.store(new Int32Array(this.memory.buffer, this.counter, 1), 0, 0);
+    return this.counter;
   }
 
   /** Byte offset of a tensor's data in the backend's memory. */

@@ -13,6 +13,22 @@ export const KERNEL = {
   causalAttention: 'DeconattnCausalAttention',
   /** Its gradient: inputs q, k, v, out, lse, dy; outputs [dq, dk, dv]. */
   causalAttentionGrad: 'DeconattnCausalAttentionGrad',
+  /** RMSNorm over the last axis: inputs x, weight; attr eps; outputs [y, rstd per row]. */
+  rmsNorm: 'DeconattnRmsNorm',
+  /** Inputs x, weight, rstd, dy; outputs [dx, dweight]. */
+  rmsNormGrad: 'DeconattnRmsNormGrad',
+  /** SiLU(gate) ⊙ up: inputs gate, up; output h. */
+  swiglu: 'DeconattnSwiGlu',
+  /** Inputs gate, up, dy; outputs [dgate, dup]. */
+  swigluGrad: 'DeconattnSwiGluGrad',
+  /** Mean cross-entropy: inputs logits [N×V], targets int32 [N]; outputs [loss, lse per row]. */
+  crossEntropy: 'DeconattnCrossEntropy',
+  /** Inputs logits, targets, lse, dy (scalar); output dlogits. */
+  crossEntropyGrad: 'DeconattnCrossEntropyGrad',
+  /** One AdamW step for one tensor: inputs w, g, m, v; attrs beta1, beta2, bc1, bc2, eps, lr, decay; outputs [w, m, v]. */
+  adamW: 'DeconattnAdamW',
+  /** Σ x² over any number of float32 inputs: a scalar. */
+  sumSquares: 'DeconattnSumSquares',
 } as const;
 
 /** Whether the active backend has fused kernel `name` (a KERNEL value). */

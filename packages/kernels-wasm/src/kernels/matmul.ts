@@ -30,9 +30,10 @@ export function gemmInto(rt: KernelRuntime, a: TensorInfo, b: TensorInfo, out: T
   const pb = rt.offset(b);
   const pc = rt.offset(out);
   const nth = m * n * k >= PARALLEL_MACS ? rt.threads : 1;
+  rt.ensureScratch(rt.exports.dk_gemm_scratch(m, k), nth);
   for (let i = 0; i < batchIndex.length; i++) {
     const [ia, ib] = batchIndex[i]!;
-    rt.run('dk_gemm', [m, n, k, pa + ia * m * k * 4, ars, aks, pb + ib * k * n * 4, brs, bcs, pc + i * m * n * 4, n, 0], nth);
+    rt.run('dk_gemm', [m, n, k, pa + ia * m * k * 4, ars, aks, pb + ib * k * n * 4, brs, bcs, pc + i * m * n * 4, n, 0, rt.freshCounter()], nth);
   }
 }
 
