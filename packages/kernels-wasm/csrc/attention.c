@@ -9,6 +9,10 @@
  * Forward keeps each row's log-sum-exp; backward recomputes the probabilities from it (as flash
  * attention does) and forms dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dO ⊙ O)),
  * dQ = dS·K, dK = dSᵀ·Q, then undoes RoPE on dQ and dK. Needs dh a multiple of 8.
+ *
+ * q and k may have batch 1 while v has batch B (`QB` = 1): one map per head shared by the whole
+ * batch (the fixed-stream mixers: maps from a fixed stream, values from each input). The map is
+ * then computed once and dP, rowsum(dO ⊙ O) sum over the batch.
  */
 #include "ukernel.h"
 
@@ -73,11 +77,11 @@ static void pack_rows(const float* x, int ld, int T, int dh, float* dst) {
 }
 
 /* S[i][j] = a_i · b_j for the causal tiles (j < ⌈(i0+4)/8⌉·8) of every 4-row block; bp packed by pack_rows. */
-static void causal_scores(const float* a, int ars, const float* bp, int T, int dh, float* s, int ld) {
+static void causal_scores(const float* a, int ars, const float* bp, int T, int dh, float* s, int ld, int acc) {
   for (int i0 = 0; i0 < T; i0 += MR) {
     int m = T - i0 < MR ? T - i0 : MR;
     int panels = (i0 + m - 1) / 8 + 1;
-    for (int p = 0; p < panels; p++) ukernel(dh, a + (long)i0 * ars, ars, 1, bp + (long)p * dh * 8, 8, s + (long)i0 * ld + p * 8, ld, m, 8, 0);
+    for (int p = 0; p < panels; p++) ukernel(dh, a + (long)i0 * ars, ars, 1, bp + (long)p * dh * 8, 8, s + (long)i0 * ld + p * 8, ld, m, 8, acc);
   }
 }
 
@@ -85,19 +89,19 @@ DK_EXPORT(dk_attention_scratch)
 int dk_attention_scratch(int T, int dh) { return 5 * round8(T) * dh + 3 * T * round8(T) + round8(T) + 64; }
 
 DK_EXPORT(dk_attention_fwd)
-void dk_attention_fwd(int B, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, float* out, float* lse, float* scratch, int tid, int nth) {
-  int d = H * dh, T8 = round8(T);
+void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, float* out, float* lse, float* scratch, int tid, int nth) {
+  int d = H * dh, T8 = round8(T), nb = B / QB;
   float* qs = scratch;
   float* ks = qs + T8 * dh;
   float* kp = ks + T8 * dh;
   float* s = kp + T8 * dh;
-  for (int task = tid; task < B * H; task += nth) {
-    int b = task / H, h = task % H;
-    long base = (long)b * T * d + h * dh;
-    load_head(q + base, T, d, cs, sn, dh, scale, qs);
-    load_head(k + base, T, d, cs, sn, dh, 1.0f, ks);
+  for (int task = tid; task < QB * H; task += nth) {
+    int bq = task / H, h = task % H;
+    long qbase = (long)bq * T * d + h * dh;
+    load_head(q + qbase, T, d, cs, sn, dh, scale, qs);
+    load_head(k + qbase, T, d, cs, sn, dh, 1.0f, ks);
     pack_rows(ks, dh, T, dh, kp);
-    causal_scores(qs, dh, kp, T, dh, s, T8);
+    causal_scores(qs, dh, kp, T, dh, s, T8, 0);
     for (int i = 0; i < T; i++) {
       float* row = s + (long)i * T8;
       float mx = row[0];
@@ -120,17 +124,20 @@ void dk_attention_fwd(int B, int T, int H, int dh, const float* q, const float* 
       for (j = i + 1; j < T8; j++) row[j] = 0.0f;
       lse[(long)task * T + i] = mx + dk_logf(sum);
     }
-    for (int i0 = 0; i0 < T; i0 += MR) {
-      int m = T - i0 < MR ? T - i0 : MR;
-      int kk = i0 + m;
-      for (int c = 0; c < dh; c += 8) ukernel(kk, s + (long)i0 * T8, T8, 1, v + base + c, d, out + base + (long)i0 * d + c, d, m, 8, 0);
+    for (int b = bq * nb; b < (bq + 1) * nb; b++) {
+      long base = (long)b * T * d + h * dh;
+      for (int i0 = 0; i0 < T; i0 += MR) {
+        int m = T - i0 < MR ? T - i0 : MR;
+        int kk = i0 + m;
+        for (int c = 0; c < dh; c += 8) ukernel(kk, s + (long)i0 * T8, T8, 1, v + base + c, d, out + base + (long)i0 * d + c, d, m, 8, 0);
+      }
     }
   }
 }
 
 DK_EXPORT(dk_attention_bwd)
-void dk_attention_bwd(int B, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, const float* out, const float* lse, const float* dout, float* dq, float* dk, float* dv, float* scratch, int tid, int nth) {
-  int d = H * dh, T8 = round8(T);
+void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, const float* out, const float* lse, const float* dout, float* dq, float* dk, float* dv, float* scratch, int tid, int nth) {
+  int d = H * dh, T8 = round8(T), nb = B / QB;
   float* qs = scratch;
   float* ks = qs + T8 * dh;
   float* kp = ks + T8 * dh;
@@ -140,16 +147,15 @@ void dk_attention_bwd(int B, int T, int H, int dh, const float* q, const float* 
   float* pt = p + T * T8;
   float* dp = pt + T * T8;
   float* dd = dp + T * T8;
-  for (int task = tid; task < B * H; task += nth) {
-    int b = task / H, h = task % H;
-    long base = (long)b * T * d + h * dh;
+  for (int task = tid; task < QB * H; task += nth) {
+    int bq = task / H, h = task % H;
+    long qbase = (long)bq * T * d + h * dh;
     const float* lrow = lse + (long)task * T;
-    load_head(q + base, T, d, cs, sn, dh, scale, qs);
-    load_head(k + base, T, d, cs, sn, dh, 1.0f, ks);
+    load_head(q + qbase, T, d, cs, sn, dh, scale, qs);
+    load_head(k + qbase, T, d, cs, sn, dh, 1.0f, ks);
     pack_rows(ks, dh, T, dh, kp);
-    pack_rows(v + base, d, T, dh, vp);
     /* P from the saved log-sum-exp; zero above the diagonal. */
-    causal_scores(qs, dh, kp, T, dh, p, T8);
+    causal_scores(qs, dh, kp, T, dh, p, T8, 0);
     for (int i = 0; i < T; i++) {
       float* row = p + (long)i * T8;
       f4 l4 = f4_splat(lrow[i]);
@@ -160,20 +166,26 @@ void dk_attention_bwd(int B, int T, int H, int dh, const float* q, const float* 
     }
     for (int i = 0; i < T; i++)
       for (int j = 0; j < T; j++) pt[(long)j * T8 + i] = p[(long)i * T8 + j];
-    /* dV = Pᵀ·dO: row j only meets queries i ≥ j. */
-    for (int j0 = 0; j0 < T; j0 += MR) {
-      int m = T - j0 < MR ? T - j0 : MR;
-      for (int c = 0; c < dh; c += 8) ukernel(T - j0, pt + (long)j0 * T8 + j0, T8, 1, dout + base + (long)j0 * d + c, d, dv + base + (long)j0 * d + c, d, m, 8, 0);
+    for (int i = 0; i < T; i++) dd[i] = 0.0f;
+    for (int b = bq * nb; b < (bq + 1) * nb; b++) {
+      long base = (long)b * T * d + h * dh;
+      /* dV = Pᵀ·dO: row j only meets queries i ≥ j. */
+      for (int j0 = 0; j0 < T; j0 += MR) {
+        int m = T - j0 < MR ? T - j0 : MR;
+        for (int c = 0; c < dh; c += 8) ukernel(T - j0, pt + (long)j0 * T8 + j0, T8, 1, dout + base + (long)j0 * d + c, d, dv + base + (long)j0 * d + c, d, m, 8, 0);
+      }
+      /* dP (+)= dO·Vᵀ on the causal tiles; D_i += dO_i · O_i. */
+      pack_rows(v + base, d, T, dh, vp);
+      causal_scores(dout + base, d, vp, T, dh, dp, T8, b > bq * nb);
+      for (int i = 0; i < T; i++) {
+        const float* o = out + base + (long)i * d;
+        const float* go = dout + base + (long)i * d;
+        f4 acc = f4_splat(0);
+        for (int c = 0; c < dh; c += 4) acc = f4_madd(acc, f4_load(o + c), f4_load(go + c));
+        dd[i] += f4_hsum(acc);
+      }
     }
-    /* dP = dO·Vᵀ on the causal tiles, then dS = P ⊙ (dP − D) with D_i = dO_i · O_i. */
-    causal_scores(dout + base, d, vp, T, dh, dp, T8);
-    for (int i = 0; i < T; i++) {
-      const float* o = out + base + (long)i * d;
-      const float* go = dout + base + (long)i * d;
-      f4 acc = f4_splat(0);
-      for (int c = 0; c < dh; c += 4) acc = f4_madd(acc, f4_load(o + c), f4_load(go + c));
-      dd[i] = f4_hsum(acc);
-    }
+    /* dS = P ⊙ (dP − D). */
     for (int i = 0; i < T; i++) {
       float* drow = dp + (long)i * T8;
       const float* prow = p + (long)i * T8;
@@ -188,7 +200,7 @@ void dk_attention_bwd(int B, int T, int H, int dh, const float* q, const float* 
       int m = T - i0 < MR ? T - i0 : MR;
       for (int c = 0; c < dh; c += 8) ukernel(i0 + m, dp + (long)i0 * T8, T8, 1, ks + c, dh, g + (long)i0 * dh + c, dh, m, 8, 0);
     }
-    for (int i = 0; i < T; i++) rope_row_grad(g + (long)i * dh, cs ? cs + (long)i * dh : 0, cs ? sn + (long)i * dh : 0, dh, scale, dq + base + (long)i * d);
+    for (int i = 0; i < T; i++) rope_row_grad(g + (long)i * dh, cs ? cs + (long)i * dh : 0, cs ? sn + (long)i * dh : 0, dh, scale, dq + qbase + (long)i * d);
     /* dK = dSᵀ·Q (queries i ≥ j; Q already scaled), back through RoPE. */
     for (int i = 0; i < T; i++)
       for (int j = 0; j < T; j++) pt[(long)j * T8 + i] = dp[(long)i * T8 + j];
@@ -196,6 +208,18 @@ void dk_attention_bwd(int B, int T, int H, int dh, const float* q, const float* 
       int m = T - j0 < MR ? T - j0 : MR;
       for (int c = 0; c < dh; c += 8) ukernel(T - j0, pt + (long)j0 * T8 + j0, T8, 1, qs + (long)j0 * dh + c, dh, g + (long)j0 * dh + c, dh, m, 8, 0);
     }
-    for (int j = 0; j < T; j++) rope_row_grad(g + (long)j * dh, cs ? cs + (long)j * dh : 0, cs ? sn + (long)j * dh : 0, dh, 1.0f, dk + base + (long)j * d);
+    for (int j = 0; j < T; j++) rope_row_grad(g + (long)j * dh, cs ? cs + (long)j * dh : 0, cs ? sn + (long)j * dh : 0, dh, 1.0f, dk + qbase + (long)j * d);
+  }
+}
+
+/* RoPE on rows of a [rows, dh] tensor (B×H×T×dh flattened): row r sits at position r mod T. */
+DK_EXPORT(dk_rope)
+void dk_rope(int rows, int T, int dh, const float* x, const float* cs, const float* sn, int inverse, float* y, float* scratch, int tid, int nth) {
+  (void)scratch;
+  int r0 = (int)((long)rows * tid / nth), r1 = (int)((long)rows * (tid + 1) / nth);
+  for (int r = r0; r < r1; r++) {
+    long t = r % T;
+    if (inverse) rope_row_grad(x + (long)r * dh, cs + t * dh, sn + t * dh, dh, 1.0f, y + (long)r * dh);
+    else rope_row(x + (long)r * dh, cs + t * dh, sn + t * dh, dh, 1.0f, y + (long)r * dh);
   }
 }

@@ -18,6 +18,7 @@ export interface WasmBackendLike {
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number): TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** The exported kernel functions (pointers are byte offsets into tfjs' memory). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, causalAttention, causalAttentionReference, hasKernel, referenceRope, useBackend, type CausalAttentionOptions } from '@deconattn/core';
+import { KERNEL, applyRope, applyRopeReference, causalAttention, causalAttentionReference, hasKernel, referenceRope, useBackend, type CausalAttentionOptions } from '@deconattn/core';
 import { KernelRuntime } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
 
@@ -64,6 +64,31 @@ describe('fused causal attention (wasm kernel) against its references', () => {
     const slow = tf.grads(loss(causalAttentionReference))([q, k, v]);
     fast.forEach((g, i) => expect(relErr(g, slow[i]!), ['dq', 'dk', 'dv'][i]).toBeLessThan(2e-5));
     tf.dispose([q, k, v, w, ...fast, ...slow]);
+  });
+
+  // The fixed-stream mixers: q and k from one stream (batch 1), values from each of B sequences.
+  it.each([[3, 9, 2, 8], [4, 128, 4, 64]])('shares one map per head across a batch of %i (T %i, %i heads of %i): values and gradients', (b, t, h, dh) => {
+    const o = { numHeads: h, ropeTheta: 10000 };
+    const [q, k, v, w] = [randn([1, t, h * dh], 22, 2), randn([1, t, h * dh], 23, 2), randn([b, t, h * dh], 24), randn([b, t, h * dh], 25)];
+    const y = causalAttention(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, o);
+    expect(y.shape).toEqual([b, t, h * dh]);
+    for (const i of [0, b - 1]) expect(relErr(tf.tensor(rows(y, i)), tf.tensor(reference(rows(q, 0), rows(k, 0), rows(v, i), o)))).toBeLessThan(2e-6);
+    const loss = (fn: typeof causalAttention) => (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(fn(qq as tf.Tensor3D, kk as tf.Tensor3D, vv as tf.Tensor3D, o), w));
+    const fast = tf.grads(loss(causalAttention))([q, k, v]);
+    const slow = tf.grads(loss(causalAttentionReference))([q, k, v]);
+    fast.forEach((g, i) => expect(relErr(g, slow[i]!), ['dq', 'dk', 'dv'][i]).toBeLessThan(2e-5));
+    tf.dispose([q, k, v, w, y, ...fast, ...slow]);
+  });
+
+  it('rotates by RoPE in one kernel each way (values and gradient as the plain composition)', () => {
+    for (const [shape, offset] of [[[2, 3, 5, 8], 0], [[1, 2, 7, 6], 11], [[1, 1, 1, 64], 2047]] as const) {
+      const x = randn([...shape], 26, 2) as tf.Tensor4D;
+      const dy = randn([...shape], 27);
+      expect(relErr(applyRope(x, offset, 10000), applyRopeReference(x, offset, 10000))).toBeLessThan(2e-6);
+      const g = (fn: typeof applyRope) => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(fn(xx as tf.Tensor4D, offset, 10000), dy)))(x);
+      expect(relErr(g(applyRope), g(applyRopeReference))).toBeLessThan(2e-6);
+      tf.dispose([x, dy]);
+    }
   });
 
   it('has gradients that match central differences of the Float64 computation', () => {

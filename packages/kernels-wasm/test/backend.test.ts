@@ -5,7 +5,7 @@ import { useBackend } from '@deconattn/core';
 import { KernelRuntime, kernelThreads, shareDefinedMemory } from '../src/index.js';
 
 /** A minimal wasm module defining one memory: (memory min max). */
-function moduleWithMemory(limits: number[]): Uint8Array {
+function moduleWithMemory(limits: number[]): Uint8Array<ArrayBuffer> {
   const section = [1, ...limits];
   return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, section.length, ...section]);
 }

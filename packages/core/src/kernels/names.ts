@@ -9,10 +9,15 @@ import * as tf from '@tensorflow/tfjs-core';
 export const KERNEL = {
   /** BatchMatMul (same inputs and attrs) that reads transposed operands in place at full speed. */
   matMul: 'DeconattnMatMul',
-  /** Causal softmax attention from [B,T,H·dh] projections with RoPE; outputs [out, logsumexp]. */
+  /**
+   * Causal softmax attention from [B,T,H·dh] projections with RoPE (q, k may have batch 1: one
+   * map per head for the whole batch); outputs [out, logsumexp].
+   */
   causalAttention: 'DeconattnCausalAttention',
   /** Its gradient: inputs q, k, v, out, lse, dy; outputs [dq, dk, dv]. */
   causalAttentionGrad: 'DeconattnCausalAttentionGrad',
+  /** RoPE over the last two axes [..., T, dh]: input x; attrs positionOffset, ropeTheta, inverse (the gradient). */
+  rope: 'DeconattnRope',
   /** RMSNorm over the last axis: inputs x, weight; attr eps; outputs [y, rstd per row]. */
   rmsNorm: 'DeconattnRmsNorm',
   /** Inputs x, weight, rstd, dy; outputs [dx, dweight]. */

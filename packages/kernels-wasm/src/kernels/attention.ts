@@ -42,10 +42,11 @@ function ropeTables(rt: KernelRuntime, t: number, offset: number, dh: number, th
   return entry;
 }
 
-function dims(q: TensorInfo, attrs: AttentionAttrs) {
-  const [b, t, d] = q.shape as [number, number, number];
+/** B from v; q and k have batch B or 1 (one map per head shared by the batch). */
+function dims(q: TensorInfo, v: TensorInfo, attrs: AttentionAttrs) {
+  const [qb, t, d] = q.shape as [number, number, number];
   const h = attrs.numHeads;
-  return { b, t, h, dh: d / h };
+  return { b: v.shape[0]!, qb, t, h, dh: d / h };
 }
 
 /** Threads worth using: one (batch, head) pair each at least, and enough work to pay the hand-off. */
@@ -63,12 +64,12 @@ const forward = (args: Parameters<KernelFunc>[0]) => {
   const { q, k, v } = args.inputs as { q: TensorInfo; k: TensorInfo; v: TensorInfo };
   const attrs = args.attrs as unknown as AttentionAttrs;
   const rt = runtimeOf(args.backend);
-  const { b, t, h, dh } = dims(q, attrs);
-  const out = rt.backend.makeOutput(q.shape.slice(), 'float32');
-  const lse = rt.backend.makeOutput([b, h, t], 'float32');
+  const { b, qb, t, h, dh } = dims(q, v, attrs);
+  const out = rt.backend.makeOutput(v.shape.slice(), 'float32');
+  const lse = rt.backend.makeOutput([qb, h, t], 'float32');
   rt.ensureScratch(rt.exports.dk_attention_scratch!(t, dh) as number);
   const [cs, sn] = ropeTables(rt, t, attrs.positionOffset, dh, attrs.ropeTheta);
-  rt.run('dk_attention_fwd', [b, t, h, dh, rt.offset(q), rt.offset(k), rt.offset(v), cs, sn, attrs.scale, rt.offset(out), rt.offset(lse)], threadsFor(rt, b * h, t, dh));
+  rt.run('dk_attention_fwd', [b, qb, t, h, dh, rt.offset(q), rt.offset(k), rt.offset(v), cs, sn, attrs.scale, rt.offset(out), rt.offset(lse)], threadsFor(rt, qb * h, t, dh * (b / qb)));
   return [out, lse];
 };
 
@@ -76,18 +77,40 @@ const backward = (args: Parameters<KernelFunc>[0]) => {
   const { q, k, v, out, lse, dy } = args.inputs as Record<string, TensorInfo>;
   const attrs = args.attrs as unknown as AttentionAttrs;
   const rt = runtimeOf(args.backend);
-  const { b, t, h, dh } = dims(q!, attrs);
+  const { b, qb, t, h, dh } = dims(q!, v!, attrs);
   const dq = rt.backend.makeOutput(q!.shape.slice(), 'float32');
   const dk = rt.backend.makeOutput(q!.shape.slice(), 'float32');
-  const dv = rt.backend.makeOutput(q!.shape.slice(), 'float32');
+  const dv = rt.backend.makeOutput(v!.shape.slice(), 'float32');
   rt.ensureScratch(rt.exports.dk_attention_scratch!(t, dh) as number);
   const [cs, sn] = ropeTables(rt, t, attrs.positionOffset, dh, attrs.ropeTheta);
   const p = (x: TensorInfo | undefined) => rt.offset(x!);
-  rt.run('dk_attention_bwd', [b, t, h, dh, p(q), p(k), p(v), cs, sn, attrs.scale, p(out), p(lse), p(dy), p(dq), p(dk), p(dv)], threadsFor(rt, b * h, t, dh));
+  rt.run('dk_attention_bwd', [b, qb, t, h, dh, p(q), p(k), p(v), cs, sn, attrs.scale, p(out), p(lse), p(dy), p(dq), p(dk), p(dv)], threadsFor(rt, qb * h, t, dh * (b / qb)));
   return [dq, dk, dv];
+};
+
+export interface RopeAttrs {
+  positionOffset: number;
+  ropeTheta: number;
+  /** Apply the inverse (transposed) rotation: the gradient. */
+  inverse: boolean;
+}
+
+/** RoPE on x = [..., T, dh] (rows at positions offset … offset+T−1), or its gradient. */
+const rope = (args: Parameters<KernelFunc>[0]) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const attrs = args.attrs as unknown as RopeAttrs;
+  const rt = runtimeOf(args.backend);
+  const r = x.shape.length;
+  const [t, dh] = [x.shape[r - 2]!, x.shape[r - 1]!];
+  const rows = x.shape.reduce((a, n) => a * n, 1) / dh;
+  const y = rt.backend.makeOutput(x.shape.slice(), 'float32');
+  const [cs, sn] = ropeTables(rt, t, attrs.positionOffset, dh, attrs.ropeTheta);
+  rt.run('dk_rope', [rows, t, dh, rt.offset(x), cs, sn, attrs.inverse ? 1 : 0, rt.offset(y)], rows * dh >= 1 << 15 ? rt.threads : 1);
+  return y;
 };
 
 export const attentionConfigs: KernelConfig[] = [
   { kernelName: KERNEL.causalAttention, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc },
   { kernelName: KERNEL.causalAttentionGrad, backendName: 'wasm', kernelFunc: backward as unknown as KernelFunc },
+  { kernelName: KERNEL.rope, backendName: 'wasm', kernelFunc: rope as unknown as KernelFunc },
 ];
