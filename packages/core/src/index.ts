@@ -10,5 +10,6 @@ export * from './heads.js';
 export * from './reference.js';
 export * from './untrusted-json.js';
 export { KERNEL, hasKernel } from './kernels/names.js';
+export { runningSoftmaxMean, runningSoftmaxMeanReference } from './kernels/running-mean.js';
 export { causalAttention, causalAttentionReference, FUSED_ATTENTION_MAX_LENGTH, type CausalAttentionOptions } from './kernels/causal-attention.js';
 export const CORE_VERSION = '0.1.0';

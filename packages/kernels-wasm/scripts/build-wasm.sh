@@ -13,7 +13,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 FLAGS="--target=wasm32 -O3 -msimd128 -mbulk-memory -mnontrapping-fptoint -nostdlib -ffreestanding -fno-builtin -Wall -Werror"
 LINK="-Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,-z,stack-size=0"
-SRC="csrc/gemm.c csrc/attention.c csrc/elementwise.c"
+SRC="csrc/gemm.c csrc/attention.c csrc/elementwise.c csrc/scan.c"
 $CC $FLAGS $LINK -o "$OUT/plain.wasm" $SRC
 $CC $FLAGS -matomics $LINK -Wl,--shared-memory -Wl,--max-memory=4294967296 -o "$OUT/shared.wasm" $SRC
 for f in plain shared; do

@@ -7,6 +7,7 @@
  * - `BatchMatMul`: a register-blocked SIMD product reading transposed operands in place.
  * - Causal attention from the projections, RoPE included, forward and backward in one kernel each.
  * - RMSNorm, the SwiGLU activation, cross-entropy, AdamW and the gradients' squared norm.
+ * - The non-approximate mixer's running softmax-weighted mean (a log-space scan each way).
  * - `Identity` sharing its input's data instead of copying it.
  * - In Node, the `wasm` backend's memory is made shared and a worker thread per extra core runs
  *   the large products on it (`DECONATTN_THREADS` sets the thread count; 1 = single-threaded).
@@ -19,6 +20,7 @@ import { batchMatMulConfig } from './kernels/matmul.js';
 import { attentionConfigs } from './kernels/attention.js';
 import { elementwiseConfigs } from './kernels/elementwise.js';
 import { identityConfig } from './kernels/identity.js';
+import { scanConfigs } from './kernels/scan.js';
 import { KERNEL } from '@deconattn/core';
 import { createSharedMemoryBackend } from './backend.js';
 
@@ -104,7 +106,7 @@ export function installWasmKernels(opts: InstallOptions = {}): void {
   replaceKernel(matMul);
   replaceKernel({ ...matMul, kernelName: KERNEL.matMul, setupFunc: undefined });
   replaceKernel(identityConfig(originalKernels.get('Identity') ?? tf.getKernel('Identity', 'wasm')));
-  for (const config of [...attentionConfigs, ...elementwiseConfigs]) replaceKernel(config);
+  for (const config of [...attentionConfigs, ...elementwiseConfigs, ...scanConfigs]) replaceKernel(config);
   if (isNode && asked !== 1 && !wasmInitialised()) {
     const stock = tf.findBackendFactory('wasm');
     if (!stock) return;

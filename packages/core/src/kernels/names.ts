@@ -18,6 +18,13 @@ export const KERNEL = {
   causalAttentionGrad: 'DeconattnCausalAttentionGrad',
   /** RoPE over the last two axes [..., T, dh]: input x; attrs positionOffset, ropeTheta, inverse (the gradient). */
   rope: 'DeconattnRope',
+  /**
+   * Running softmax-weighted mean (the non-approximate mixer): per head s_t = q_t·k_t·scale,
+   * o_i = Σ_{j≤i} e^{s_j} v_j / Σ_{j≤i} e^{s_j}; inputs q, k, v [B,T,H·dh]; outputs [out, log-normaliser].
+   */
+  runningMean: 'DeconattnRunningMean',
+  /** Inputs q, k, v, out, lz, dy; outputs [dq, dk, dv]. */
+  runningMeanGrad: 'DeconattnRunningMeanGrad',
   /** RMSNorm over the last axis: inputs x, weight; attr eps; outputs [y, rstd per row]. */
   rmsNorm: 'DeconattnRmsNorm',
   /** Inputs x, weight, rstd, dy; outputs [dx, dweight]. */
