@@ -14,17 +14,26 @@ const torchPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, [
 
 describe('deconattn bench', () => {
   it('times training per mixer and decoding per context', () => {
-    const out = json(['--config', 'tiny', '--mixers', 'standard,non-approximate', '--steps', '1', '--decode', '8,40', '--decode-tokens', '2', '--torch', 'off']);
+    const out = json(['--config', 'tiny', '--mixers', 'standard,non-approximate', '--steps', '1', '--decode', '8,40', '--decode-tokens', '2', '--torch', 'off', '--plain', '--profile', '--repeats', '2']);
     expect(out.config).toMatchObject({ name: 'tiny', batchSize: 8, seqLen: 128 });
     expect(out.rows.map((r: any) => r.mixer)).toEqual(['standard', 'non-approximate']);
     for (const r of out.rows) {
       expect(r.backend).toBe('wasm');
       expect(r.trainTokensPerSec).toBeCloseTo((8 * 128 * 1000) / r.msPerStep, 6);
+      // Two alternating repeats; the row gives their median.
+      expect(r.repeats.trainTokensPerSec).toHaveLength(2);
+      expect(r.trainTokensPerSec).toBeCloseTo((r.repeats.trainTokensPerSec[0] + r.repeats.trainTokensPerSec[1]) / 2, 6);
       expect(r.trainGflops).toBeGreaterThan(0);
       expect(Object.keys(r.decodeTokensPerSec)).toEqual(['8', '40']);
       expect(Object.values(r.decodeTokensPerSec).every((v) => (v as number) > 0)).toBe(true);
       expect(r.torch).toBeNull();
       expect(r.ratio).toBeNull();
+      expect(r.plainTokensPerSec).toBeGreaterThan(0); // the plain tfjs path, timed in the same run
+      expect(r.threads).toBeGreaterThanOrEqual(1);
+      // The fused path launches fewer kernels than the plain one.
+      expect(r.profile.fused.kernels).toBeGreaterThan(0);
+      expect(r.profile.fused.kernels).toBeLessThan(r.profile.plain.kernels);
+      expect(r.profile.fused.byKernel[0]).toMatchObject({ name: expect.any(String), calls: expect.any(Number), ms: expect.any(Number) });
     }
     expect(out.torch).toMatch(/not measured/);
   });

@@ -12,7 +12,8 @@
  * - In Node, the `wasm` backend's memory is made shared and a worker thread per extra core runs
  *   the large products on it (`DECONATTN_THREADS` sets the thread count; 1 = single-threaded).
  *
- * `DECONATTN_KERNELS=off` skips the installation (tfjs' stock wasm backend and kernels).
+ * `DECONATTN_KERNELS=off` skips the installation (tfjs' stock wasm backend and kernels). Node only:
+ * in browsers nothing is installed (tfjs' own kernels run).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
@@ -98,7 +99,8 @@ function wasmInitialised(): boolean {
  */
 export function installWasmKernels(opts: InstallOptions = {}): void {
   if (installed) return;
-  if (isNode && /^(0|off|false)$/i.test(process.env.DECONATTN_KERNELS ?? '')) return;
+  // Node only for now: browsers would need the module compiled asynchronously before first use.
+  if (!isNode || /^(0|off|false)$/i.test(process.env.DECONATTN_KERNELS ?? '')) return;
   const asked = opts.threads ?? envThreads();
   installed = true;
   enabled = true;
@@ -107,7 +109,7 @@ export function installWasmKernels(opts: InstallOptions = {}): void {
   replaceKernel({ ...matMul, kernelName: KERNEL.matMul, setupFunc: undefined });
   replaceKernel(identityConfig(originalKernels.get('Identity') ?? tf.getKernel('Identity', 'wasm')));
   for (const config of [...attentionConfigs, ...elementwiseConfigs, ...scanConfigs]) replaceKernel(config);
-  if (isNode && asked !== 1 && !wasmInitialised()) {
+  if (asked !== 1 && !wasmInitialised()) {
     const stock = tf.findBackendFactory('wasm');
     if (!stock) return;
     tf.removeBackend('wasm');

@@ -88,3 +88,50 @@ export async function decodeSpeed(cfg: BenchConfig, plan: LayerPlan, context: nu
     model.dispose();
   }
 }
+
+export interface StepProfile {
+  /** Kernels launched in one training step, and their summed time (tf.profile). */
+  kernels: number;
+  kernelMs: number;
+  /** Per kernel name: launches and time, longest first. */
+  byKernel: { name: string; calls: number; ms: number }[];
+}
+
+/**
+ * tf.profile of one training step (after warm-up), kernels only: custom-gradient scopes, which
+ * tf.profile lists beside the kernels they contain, are left out.
+ */
+export async function profileStep(cfg: BenchConfig, plan: LayerPlan): Promise<StepProfile> {
+  const model = await createModel(cfg.model, plan);
+  const vocab = cfg.model.vocabSize;
+  const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
+  const trainer = new Trainer(
+    model,
+    { train: tokens, val: tokens.subarray(0, 4096) },
+    { steps: 10, batchSize: cfg.batchSize, seqLen: cfg.seqLen, lr: BENCH_TRAINING.lr, warmupSteps: 1, weightDecay: BENCH_TRAINING.weightDecay, seed: 0, evalInterval: 0, logInterval: 1_000_000 },
+    { tokenizer: { kind: 'byte' } },
+  );
+  try {
+    await trainer.trainStep();
+    await trainer.trainStep();
+    const backend = tf.getBackend();
+    const info = await tf.profile(async () => void (await trainer.trainStep()));
+    const by = new Map<string, { calls: number; ms: number }>();
+    let kernels = 0;
+    let kernelMs = 0;
+    for (const k of info.kernels) {
+      if (!tf.getKernel(k.name, backend)) continue;
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const e = by.get(k.name) ?? { calls: 0, ms: 0 };
+      e.calls++;
+      e.ms += ms;
+      by.set(k.name, e);
+      kernels++;
+      kernelMs += ms;
+    }
+    return { kernels, kernelMs, byKernel: [...by].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms) };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}

@@ -5,8 +5,9 @@ import { parsePlan, planLabel, resolvePlan, type LayerPlan } from '@deconattn/hy
 import { setup } from '../util/context.js';
 import { formatNumber, markdownTable } from '../util/table.js';
 import { benchConfig, trainFlopsPerToken, type BenchConfig } from '../bench/configs.js';
-import { BENCH_TRAINING, decodeSpeed, trainSpeed } from '../bench/measure.js';
+import { BENCH_TRAINING, decodeSpeed, profileStep, trainSpeed, type StepProfile } from '../bench/measure.js';
 import { findTorchPython, runTorchBench, type TorchResult } from '../bench/torch.js';
+import { kernelThreads, setWasmKernelsEnabled, wasmKernelsEnabled } from '@deconattn/kernels-wasm';
 
 export interface BenchOptions {
   config: string;
@@ -16,12 +17,18 @@ export interface BenchOptions {
   /** A single plan instead of the mixer list. */
   plan?: string;
   steps: number;
+  /** Measurement rounds per model (ours, plain, PyTorch in turn); medians are reported. */
+  repeats: number;
   /** Decoding contexts (tokens already consumed), comma list; '' or 'none' skips decoding. */
   decode: string;
   decodeTokens: number;
   /** 'auto' (find python with torch), 'off', or a python executable. */
   torch: string;
   torchSplits: string;
+  /** Also time the plain tfjs path (fused wasm kernels off) in the same run. */
+  plain?: boolean;
+  /** Profile one step (tf.profile): kernels launched, kernel time, the top kernels. */
+  profile?: boolean;
   json?: boolean;
   out?: string;
   plugin?: string[];
@@ -37,15 +44,28 @@ export interface BenchRow {
   msPerStep: number;
   msPerStepAll: number[];
   trainGflops: number;
+  /** Threads the wasm kernels used (1 elsewhere). */
+  threads: number;
+  /** Training tokens/s of the plain tfjs composition (fused kernels off), with --plain (median). */
+  plainTokensPerSec?: number;
+  /** One step's kernels (with --profile; `plain` with --plain too). */
+  profile?: { fused: StepProfile; plain?: StepProfile };
   /** PyTorch's training tokens/s for the same model (best thread split), when measured. */
   torch: TorchResult | null;
   torchError?: string;
-  /** trainTokensPerSec / PyTorch's, same model. */
+  /** trainTokensPerSec / PyTorch's, same model: the median of the per-repeat ratios. */
   ratio: number | null;
   /** trainTokensPerSec / PyTorch's for standard attention (the reference model). */
   ratioToTorchStandard: number | null;
   /** Decoding tokens/s keyed by context length. */
   decodeTokensPerSec: Record<string, number>;
+  /** Every repeat's figures (the row gives their medians). */
+  repeats: { trainTokensPerSec: number[]; plainTokensPerSec: number[]; torchTokensPerSec: number[] };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function plansOf(o: BenchOptions): { mixer: string; plan: LayerPlan; text: string }[] {
@@ -105,22 +125,51 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
       continue;
     }
     for (const p of plansOf(o)) {
-      log(`${backend} ${p.text}: training…`);
-      const speed = await trainSpeed(cfg, p.plan, o.steps);
-      if (python && !torchByMixer.has(p.text)) {
-        log(`${backend} ${p.text}: PyTorch…`);
-        torchByMixer.set(p.text, runTorchBench({ python, config: speed.configJson, batchSize: cfg.batchSize, seqLen: cfg.seqLen, steps: o.steps, ...BENCH_TRAINING, splits: o.torchSplits, timeoutMs: 30 * 60_000 }));
+      // Repeats alternate ours, the plain path and PyTorch, so drift on a shared machine hits all
+      // of them alike; medians are reported, and the ratio is the median of per-repeat ratios.
+      const ours: number[] = [];
+      const plains: number[] = [];
+      const torchRuns: TorchResult[] = [];
+      const ratios: number[] = [];
+      let torchError: string | undefined;
+      let speed: Awaited<ReturnType<typeof trainSpeed>> | undefined;
+      let profile: BenchRow['profile'];
+      for (let r = 0; r < o.repeats; r++) {
+        const tag = o.repeats > 1 ? ` (repeat ${r + 1}/${o.repeats})` : '';
+        log(`${backend} ${p.text}: training${tag}…`);
+        speed = await trainSpeed(cfg, p.plan, o.steps);
+        ours.push(speed.tokensPerSec);
+        if (o.profile && !profile) profile = { fused: await profileStep(cfg, p.plan) };
+        if (o.plain && wasmKernelsEnabled() && tf.getBackend() === 'wasm') {
+          log(`${backend} ${p.text}: training on the plain path (fused kernels off)${tag}…`);
+          setWasmKernelsEnabled(false);
+          try {
+            plains.push((await trainSpeed(cfg, p.plan, o.steps)).tokensPerSec);
+            if (profile && !profile.plain) profile.plain = await profileStep(cfg, p.plan);
+          } finally {
+            setWasmKernelsEnabled(true);
+          }
+        }
+        if (python && !torchError) {
+          log(`${backend} ${p.text}: PyTorch${tag}…`);
+          const t = runTorchBench({ python, config: speed.configJson, batchSize: cfg.batchSize, seqLen: cfg.seqLen, steps: o.steps, ...BENCH_TRAINING, splits: o.torchSplits, timeoutMs: 30 * 60_000 });
+          if (t.result && t.result.params !== speed.params) torchError = `PyTorch's model has ${t.result.params} parameters, ours ${speed.params}: not the same model, no ratio given`;
+          else if (t.result) {
+            torchRuns.push(t.result);
+            ratios.push(speed.tokensPerSec / t.result.tokensPerSec);
+          } else torchError = t.error;
+        }
       }
+      speed = speed!;
+      const trainTokensPerSec = median(ours);
+      const torchMedian = torchRuns.length ? { ...torchRuns[0]!, tokensPerSec: median(torchRuns.map((t) => t.tokensPerSec)), msPerStep: median(torchRuns.map((t) => t.msPerStep)) } : undefined;
+      torchByMixer.set(p.text, { result: torchMedian, error: torchError });
       const decode: Record<string, number> = {};
       for (const c of contexts) {
         log(`${backend} ${p.text}: decoding at ${c} tokens of context…`);
         decode[String(c)] = await decodeSpeed(cfg, p.plan, c, o.decodeTokens);
       }
       const torch = torchByMixer.get(p.text);
-      if (torch?.result && torch.result.params !== speed.params) {
-        torch.error = `PyTorch's model has ${torch.result.params} parameters, ours ${speed.params}: not the same model, no ratio given`;
-        delete torch.result;
-      }
       const torchStd = torchByMixer.get('uniform:standard')?.result;
       const flops = trainFlopsPerToken(cfg.model, cfg.seqLen, speed.matrixParams, mapLayers(cfg, p.plan));
       rows.push({
@@ -128,20 +177,24 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
         mixer: p.mixer,
         plan: p.text,
         params: speed.params,
-        trainTokensPerSec: speed.tokensPerSec,
-        msPerStep: speed.msPerStep,
+        trainTokensPerSec,
+        msPerStep: (cfg.batchSize * cfg.seqLen * 1000) / trainTokensPerSec,
         msPerStepAll: speed.msPerStepAll,
-        trainGflops: (flops * speed.tokensPerSec) / 1e9,
+        trainGflops: (flops * trainTokensPerSec) / 1e9,
+        threads: tf.getBackend() === 'wasm' ? kernelThreads() : 1,
+        ...(plains.length ? { plainTokensPerSec: median(plains) } : {}),
+        ...(profile ? { profile } : {}),
         torch: torch?.result ?? null,
         ...(torch?.error ? { torchError: torch.error } : {}),
-        ratio: torch?.result ? speed.tokensPerSec / torch.result.tokensPerSec : null,
-        ratioToTorchStandard: torchStd ? speed.tokensPerSec / torchStd.tokensPerSec : null,
+        ratio: ratios.length ? median(ratios) : null,
+        ratioToTorchStandard: torchStd ? trainTokensPerSec / torchStd.tokensPerSec : null,
+        repeats: { trainTokensPerSec: ours, plainTokensPerSec: plains, torchTokensPerSec: torchRuns.map((t) => t.tokensPerSec) },
         decodeTokensPerSec: decode,
       });
     }
   }
   if (!rows.length) throw new DeconattnError('No backend could be benchmarked.');
-  const result = { config: cfg, steps: o.steps, decodeTokens: o.decodeTokens, torch: torchNote, date: new Date().toISOString(), rows };
+  const result = { config: cfg, steps: o.steps, repeats: o.repeats, decodeTokens: o.decodeTokens, torch: torchNote, date: new Date().toISOString(), rows };
   if (o.out) fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   if (o.json) {
     console.log(JSON.stringify(result, null, 2));
@@ -150,10 +203,11 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
   const m = cfg.model;
   console.log(
     `Config '${cfg.name}': d ${m.hiddenSize}, ${m.numLayers} layers, FFN ${m.intermediateSize}, ${m.numHeads} heads, vocabulary ${m.vocabSize}; ` +
-      `training batch ${cfg.batchSize} × ${cfg.seqLen} tokens (forward, backward, clipping, AdamW), median of ${o.steps} steps. PyTorch: ${torchNote}.\n`,
+      `training batch ${cfg.batchSize} × ${cfg.seqLen} tokens (forward, backward, clipping, AdamW), median of ${o.steps} steps${o.repeats > 1 ? ` and of ${o.repeats} alternating repeats` : ''}; wasm kernels on ${rows[0]!.threads} thread(s). PyTorch: ${torchNote}.\n`,
   );
   const dash = (x: number | null | undefined, f = (v: number) => formatNumber(v)) => (x == null ? '–' : f(x));
-  const headers = ['backend', 'mixer', 'train tok/s', 'ms/step', 'GFLOP/s', 'PyTorch tok/s', '× PyTorch', '× PyTorch standard', ...contexts.map((c) => `decode tok/s @${c}`)];
+  const plain = rows.some((r) => r.plainTokensPerSec);
+  const headers = ['backend', 'mixer', 'train tok/s', 'ms/step', 'GFLOP/s', ...(plain ? ['plain tok/s', 'speed-up'] : []), 'PyTorch tok/s', '× PyTorch', '× PyTorch standard', ...contexts.map((c) => `decode tok/s @${c}`)];
   console.log(
     markdownTable(
       headers,
@@ -163,6 +217,7 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
         Math.round(r.trainTokensPerSec),
         r.msPerStep,
         r.trainGflops,
+        ...(plain ? [r.plainTokensPerSec ? Math.round(r.plainTokensPerSec) : '–', r.plainTokensPerSec ? `${(r.trainTokensPerSec / r.plainTokensPerSec).toFixed(2)}×` : '–'] : []),
         r.torch ? Math.round(r.torch.tokensPerSec) : '–',
         dash(r.ratio, (v) => v.toFixed(2)),
         dash(r.ratioToTorchStandard, (v) => v.toFixed(2)),
@@ -170,6 +225,12 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
       ]),
     ),
   );
+  for (const r of rows.filter((x) => x.profile)) {
+    for (const [which, pr] of Object.entries(r.profile!) as [string, StepProfile][]) {
+      console.log(`\nProfile of one step, ${r.mixer} (${which === 'fused' ? 'fused kernels' : 'plain tfjs path'}): ${pr.kernels} kernels, ${pr.kernelMs.toFixed(1)} ms of kernel time`);
+      console.log(markdownTable(['kernel', 'calls', 'ms'], pr.byKernel.slice(0, 12).map((k) => [k.name, k.calls, k.ms])));
+    }
+  }
   const missing = rows.filter((r) => r.torchError);
   for (const r of missing) console.log(`\nPyTorch, ${r.mixer}: ${r.torchError}`);
   const best = (rows.find((r) => r.plan === 'uniform:standard' && r.torch) ?? rows.find((r) => r.torch))?.torch;
