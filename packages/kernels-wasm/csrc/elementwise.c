@@ -183,3 +183,49 @@ double dk_sum_squares(int n, const float* x) {
   for (; i < n; i++) total += (double)x[i] * x[i];
   return total;
 }
+
+/* out[i] = table[ids[i]] for N rows of width d (an embedding lookup; ids outside [0, V) give 0s). */
+DK_EXPORT(dk_gather_rows)
+void dk_gather_rows(int N, int d, int V, const float* table, const int* ids, float* out, float* scratch, int tid, int nth) {
+  (void)scratch;
+  int r0 = (int)((long)N * tid / nth), r1 = (int)((long)N * (tid + 1) / nth);
+  for (int i = r0; i < r1; i++) {
+    int id = ids[i];
+    float* o = out + (long)i * d;
+    if (id < 0 || id >= V) {
+      for (int c = 0; c < d; c++) o[c] = 0.0f;
+      continue;
+    }
+    const float* src = table + (long)id * d;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) f4_store(o + c, f4_load(src + c));
+    for (; c < d; c++) o[c] = src[c];
+  }
+}
+
+/* out[V×d] = Σ_i onehot(ids[i]) ⊗ values[i]: the lookup's gradient (repeated ids add up). One thread. */
+DK_EXPORT(dk_scatter_add_rows)
+void dk_scatter_add_rows(int N, int d, int V, const float* values, const int* ids, float* out) {
+  for (long j = 0; j < (long)V * d; j++) out[j] = 0.0f;
+  for (int i = 0; i < N; i++) {
+    int id = ids[i];
+    if (id < 0 || id >= V) continue;
+    float* o = out + (long)id * d;
+    const float* src = values + (long)i * d;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) f4_store(o + c, f4_add(f4_load(o + c), f4_load(src + c)));
+    for (; c < d; c++) o[c] += src[c];
+  }
+}
+
+/* out[d] = Σ_i x[i][·] over N rows (a bias's gradient). One thread. */
+DK_EXPORT(dk_sum_rows)
+void dk_sum_rows(int N, int d, const float* x, float* out) {
+  for (int c = 0; c < d; c++) out[c] = 0.0f;
+  for (int i = 0; i < N; i++) {
+    const float* r = x + (long)i * d;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) f4_store(out + c, f4_add(f4_load(out + c), f4_load(r + c)));
+    for (; c < d; c++) out[c] += r[c];
+  }
+}

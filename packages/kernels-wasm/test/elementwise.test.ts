@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, hasKernel, referenceRmsNorm, rmsNorm, rmsNormReference, silu, swigluActivation, useBackend } from '@deconattn/core';
+import { KERNEL, embeddingLookup, hasKernel, referenceRmsNorm, rmsNorm, rmsNormReference, silu, swigluActivation, useBackend } from '@deconattn/core';
 import { KernelRuntime } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
 
@@ -37,6 +37,22 @@ describe('fused RMSNorm and SwiGLU activation (wasm kernels) against their refer
     const slow = tf.grads(f((a, b) => tf.mul(silu(a), b)))([g, u]);
     fast.forEach((gr, i) => expect(relErr(gr, slow[i]!), ['dg', 'du'][i]).toBeLessThan(2e-6));
     tf.dispose([g, u, ref, dy, ...fast, ...slow]);
+  });
+
+  it('looks up embedding rows and sums repeated ids in the gradient, as the plain path does', () => {
+    const table = randn([11, 7], 9);
+    const ids = tf.tensor2d([[3, 0, 10], [3, 3, 5]], [2, 3], 'int32');
+    const dy = randn([2, 3, 7], 10);
+    const f = () => tf.valueAndGrad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), dy)))(table);
+    const fast = f();
+    const slow = plain(f);
+    expect(Array.from(tf.reshape(embeddingLookup(table as tf.Tensor2D, ids), [-1]).dataSync())).toEqual(Array.from(tf.gather(table, tf.reshape(ids, [-1])).dataSync()));
+    expect(relErr(fast.grad, slow.grad)).toBeLessThan(1e-6);
+    const g = fast.grad.arraySync() as number[][];
+    const d = dy.arraySync() as number[][][];
+    expect(g[3]![2]!).toBeCloseTo(d[0]![0]![2]! + d[1]![0]![2]! + d[1]![1]![2]!, 5); // id 3 three times
+    expect(g[1]!.every((x) => x === 0)).toBe(true);
+    tf.dispose([table, ids, dy, fast.value, fast.grad, slow.value, slow.grad]);
   });
 
   it('gives the same on one thread as on all, frees everything, and steps aside when switched off', () => {

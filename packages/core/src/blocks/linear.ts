@@ -40,7 +40,7 @@ const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sav
     value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved;
-      return [matMulBT(dy, ws!), matMulAT(xs!, dy), tf.sum(dy, 0)];
+      return [matMulBT(dy, ws!), matMulAT(xs!, dy), hasKernel(KERNEL.sumRows) ? (tf.engine().runKernel(KERNEL.sumRows, { x: dy }, {}) as tf.Tensor) : tf.sum(dy, 0)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

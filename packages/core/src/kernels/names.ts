@@ -41,6 +41,12 @@ export const KERNEL = {
   adamW: 'DeconattnAdamW',
   /** Σ x² over any number of float32 inputs: a scalar. */
   sumSquares: 'DeconattnSumSquares',
+  /** Rows of a table: inputs table [V×d], ids int32 [N]; output [N×d] (tfjs' wasm Gather takes ≈ 30 ms for 512 rows). */
+  gatherRows: 'DeconattnGatherRows',
+  /** Its gradient: inputs values [N×d], ids [N]; attr rows V; output [V×d], repeated ids summed. */
+  scatterAddRows: 'DeconattnScatterAddRows',
+  /** Column sums of x [N×d]: [d] (a bias gradient; tfjs' wasm Sum over axis 0 transposes first). */
+  sumRows: 'DeconattnSumRows',
 } as const;
 
 /** Whether the active backend has fused kernel `name` (a KERNEL value). */

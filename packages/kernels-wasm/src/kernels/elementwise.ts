@@ -1,6 +1,6 @@
 /**
- * Kernels of csrc/elementwise.c: RMSNorm, the SwiGLU activation, mean cross-entropy, AdamW and
- * the squared norm of gradients — for @deconattn/core's and @deconattn/hybrid's ops of the same
+ * Kernels of csrc/elementwise.c: RMSNorm, the SwiGLU activation, mean cross-entropy, AdamW, the
+ * squared norm of gradients, embedding rows (lookup and its scatter-add gradient), column sums — for @deconattn/core's and @deconattn/hybrid's ops of the same
  * names (KERNEL.*), each of which keeps its plain tfjs composition as the reference.
  */
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
@@ -121,6 +121,36 @@ function sumSquares({ inputs, backend }: Args) {
   return out;
 }
 
+function gatherRows({ inputs, backend }: Args) {
+  const { table, ids } = inputs as { table: TensorInfo; ids: TensorInfo };
+  const rt = runtimeOf(backend);
+  const [v, d] = table.shape as [number, number];
+  const n = util.sizeFromShape(ids.shape);
+  const out = floatOut(rt, [n, d]);
+  rt.run('dk_gather_rows', [n, d, v, rt.offset(table), rt.offset(ids), rt.offset(out)], threads(rt, n * d));
+  return out;
+}
+
+function scatterAddRows({ inputs, backend, attrs }: Args) {
+  const { values, ids } = inputs as { values: TensorInfo; ids: TensorInfo };
+  const rt = runtimeOf(backend);
+  const rows = (attrs as { rows: number }).rows;
+  const d = values.shape[values.shape.length - 1]!;
+  const n = util.sizeFromShape(ids.shape);
+  const out = floatOut(rt, [rows, d]);
+  rt.exports.dk_scatter_add_rows!(n, d, rows, rt.offset(values), rt.offset(ids), rt.offset(out));
+  return out;
+}
+
+function sumRows({ inputs, backend }: Args) {
+  const { x } = inputs as { x: TensorInfo };
+  const rt = runtimeOf(backend);
+  const d = x.shape[x.shape.length - 1]!;
+  const out = floatOut(rt, [d]);
+  rt.exports.dk_sum_rows!(util.sizeFromShape(x.shape) / d, d, rt.offset(x), rt.offset(out));
+  return out;
+}
+
 const config = (kernelName: string, kernelFunc: (args: Args) => TensorInfo | TensorInfo[]): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc });
 
 export const elementwiseConfigs: KernelConfig[] = [
@@ -132,4 +162,7 @@ export const elementwiseConfigs: KernelConfig[] = [
   config(KERNEL.crossEntropyGrad, crossEntropyGrad),
   config(KERNEL.adamW, adamW),
   config(KERNEL.sumSquares, sumSquares),
+  config(KERNEL.gatherRows, gatherRows),
+  config(KERNEL.scatterAddRows, scatterAddRows),
+  config(KERNEL.sumRows, sumRows),
 ];
