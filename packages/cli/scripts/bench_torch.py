@@ -28,7 +28,7 @@ SUPPORTED = ("standard", "mlp", "static-emb-qk", "non-approximate", "rnd-emb-qk"
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--config", required=True, help="a deconattn checkpoint config.json")
+    p.add_argument("--config", help="a deconattn checkpoint config.json (required unless --count-params)")
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--steps", type=int, default=10, help="timed steps per thread split")
@@ -36,8 +36,12 @@ def parse_args(argv):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--splits", default="1x1,2x1,1x2,2x2", help="BLASxTORCH thread splits to try, best kept")
+    p.add_argument("--count-params", nargs="+", metavar="CONFIG", help="only build the model of each config.json and print the parameter counts")
     p.add_argument("--single", default=None, help=argparse.SUPPRESS)  # internal: run one split here
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if not args.config and not args.count_params:
+        p.error("--config is required (a deconattn checkpoint config.json)")
+    return args
 
 
 def build_model(torch, cfg):
@@ -244,6 +248,15 @@ def main(argv):
         print(json.dumps(run_split(args, blas, threads)))
         return
     import torch  # fail here, once, when torch is missing
+
+    if args.count_params:
+        counts = []
+        for path in args.count_params:
+            with open(path) as f:
+                model = build_model(torch, json.load(f))
+            counts.append(sum(p.numel() for p in model.parameters()))
+        print(json.dumps({"params": counts}))
+        return
 
     with open(args.config) as f:
         unsupported = sorted(set(json.load(f)["deconattn"]["layers"]) - set(SUPPORTED))

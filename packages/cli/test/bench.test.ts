@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import '@deconattn/attention-standard';
+import '@deconattn/attention-relaxed';
+import { useBackend } from '@deconattn/core';
+import { LanguageModel, PRESETS, byteTokenizer, checkpointConfig, fixedPassage, parsePlan } from '@deconattn/hybrid';
 
 // The built CLI, as a user runs it. Timeouts keep a hung child from hanging the suite.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -10,6 +17,7 @@ const json = (args: string[]) => {
   if (r.status !== 0) throw new Error(`deconattn bench ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
   return JSON.parse(r.stdout);
 };
+const script = fileURLToPath(new URL('../scripts/bench_torch.py', import.meta.url));
 const torchPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { timeout: 60_000 }).status === 0);
 
 describe('deconattn bench', () => {
@@ -54,14 +62,41 @@ describe('deconattn bench', () => {
   // PyTorch is optional (Debian's python3-torch): with it, the baseline is the same model
   // (equal parameter counts for every mixer it implements) and the ratio is ours / its.
   it.runIf(!!torchPython)('measures PyTorch on the same model and gives the ratio', () => {
-    const mixers = ['standard', 'mlp', 'static-emb-qk', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk'];
-    const out = json(['--config', 'tiny', '--mixers', mixers.join(','), '--steps', '1', '--decode', 'none', '--torch', torchPython!, '--torch-splits', '1x1']);
+    const out = json(['--config', 'tiny', '--mixers', 'standard,mlp', '--steps', '1', '--decode', 'none', '--torch', torchPython!, '--torch-splits', '1x1']);
     for (const r of out.rows) {
       expect(r.torchError).toBeUndefined();
       expect(r.torch.params).toBe(r.params);
       expect(r.torch.tokensPerSec).toBeGreaterThan(0);
       expect(r.ratio).toBeCloseTo(r.trainTokensPerSec / r.torch.tokensPerSec, 9);
       expect(r.ratioToTorchStandard).toBeCloseTo(r.trainTokensPerSec / out.rows[0].torch.tokensPerSec, 9);
+    }
+  });
+
+  // The same model: bench_torch.py builds, from our config.json, a model with our parameter count
+  // for every mixer it implements (a missing bias or a wrong width would show).
+  it.runIf(!!torchPython)('builds in PyTorch the model of every mixer it implements from our config.json', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-bench-cfg-'));
+    const tokenizer = byteTokenizer();
+    await useBackend('cpu');
+    try {
+      const files: string[] = [];
+      const counts: number[] = [];
+      for (const mixer of ['standard', 'mlp', 'static-emb-qk', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk']) {
+        for (const preset of ['uniform', 'hybrid']) {
+          const model = await LanguageModel.create({ config: PRESETS.tiny!.model, plan: parsePlan(`${preset}:${mixer}`), seed: 0, environment: { tokenizer, defaultPassage: (n) => fixedPassage(tokenizer, n).tokenIds } });
+          const file = path.join(dir, `${preset}-${mixer}.json`);
+          fs.writeFileSync(file, JSON.stringify(checkpointConfig(model, { tokenizer: { kind: 'byte' } })));
+          files.push(file);
+          counts.push(model.parameterCount());
+          model.dispose();
+        }
+      }
+      // One python process for all (importing torch takes seconds).
+      const r = spawnSync(torchPython!, [script, '--count-params', ...files], { encoding: 'utf8', timeout: 180_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).params).toEqual(counts);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -12,7 +12,8 @@
  *
  * q and k may have batch 1 while v has batch B (`QB` = 1): one map per head shared by the whole
  * batch (the fixed-stream mixers: maps from a fixed stream, values from each input). The map is
- * then computed once and dP, rowsum(dO ⊙ O) sum over the batch.
+ * then computed once and dP, rowsum(dO ⊙ O) sum over the batch. Threads claim (batch, head)
+ * tasks from a shared counter.
  */
 #include "ukernel.h"
 
@@ -89,13 +90,15 @@ DK_EXPORT(dk_attention_scratch)
 int dk_attention_scratch(int T, int dh) { return 5 * round8(T) * dh + 3 * T * round8(T) + round8(T) + 64; }
 
 DK_EXPORT(dk_attention_fwd)
-void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, float* out, float* lse, float* scratch, int tid, int nth) {
+void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, float* out, float* lse, int* counter, float* scratch, int tid, int nth) {
+  (void)tid;
+  (void)nth;
   int d = H * dh, T8 = round8(T), nb = B / QB;
   float* qs = scratch;
   float* ks = qs + T8 * dh;
   float* kp = ks + T8 * dh;
   float* s = kp + T8 * dh;
-  for (int task = tid; task < QB * H; task += nth) {
+  for (int task = claim(counter); task < QB * H; task = claim(counter)) {
     int bq = task / H, h = task % H;
     long qbase = (long)bq * T * d + h * dh;
     load_head(q + qbase, T, d, cs, sn, dh, scale, qs);
@@ -136,7 +139,9 @@ void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const
 }
 
 DK_EXPORT(dk_attention_bwd)
-void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, const float* out, const float* lse, const float* dout, float* dq, float* dk, float* dv, float* scratch, int tid, int nth) {
+void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, const float* out, const float* lse, const float* dout, float* dq, float* dk, float* dv, int* counter, float* scratch, int tid, int nth) {
+  (void)tid;
+  (void)nth;
   int d = H * dh, T8 = round8(T), nb = B / QB;
   float* qs = scratch;
   float* ks = qs + T8 * dh;
@@ -147,7 +152,7 @@ void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const
   float* pt = p + T * T8;
   float* dp = pt + T * T8;
   float* dd = dp + T * T8;
-  for (int task = tid; task < QB * H; task += nth) {
+  for (int task = claim(counter); task < QB * H; task = claim(counter)) {
     int bq = task / H, h = task % H;
     long qbase = (long)bq * T * d + h * dh;
     const float* lrow = lse + (long)task * T;

@@ -13,15 +13,6 @@
 #define CHUNK 4          /* column panels per unit of work handed out to threads */
 #define PACK_A_MAX (1 << 20) /* floats: a transposed A up to this size is packed once per call */
 
-/* Claims the next unit of work: atomically when threads share the counter (built with atomics). */
-DK_INLINE int claim(int* counter) {
-#ifdef __wasm_atomics__
-  return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
-#else
-  return (*counter)++;
-#endif
-}
-
 /*
  * C[M×N] (+)= A·B with strided operands (see top). Threads take chunks of CHUNK column panels
  * from a shared counter (zeroed by the caller), so a thread the OS descheduled does not hold the

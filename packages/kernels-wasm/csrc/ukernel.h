@@ -87,4 +87,13 @@ static inline void pack_a_panel(const float* a, int ars, int aks, int i0, int m,
     for (int r = 0; r < MR; r++) dst[r] = src[(long)(r < m ? r : 0) * ars];
 }
 
+/* Claims the next unit of work: atomically when threads share the counter (built with atomics). */
+DK_INLINE int claim(int* counter) {
+#ifdef __wasm_atomics__
+  return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+#else
+  return (*counter)++;
+#endif
+}
+
 #endif

@@ -187,7 +187,8 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
         torch: torch?.result ?? null,
         ...(torch?.error ? { torchError: torch.error } : {}),
         ratio: ratios.length ? median(ratios) : null,
-        ratioToTorchStandard: torchStd ? trainTokensPerSec / torchStd.tokensPerSec : null,
+        // For standard attention itself, the same-model ratio (median of paired repeats).
+        ratioToTorchStandard: p.text === 'uniform:standard' && ratios.length ? median(ratios) : torchStd ? trainTokensPerSec / torchStd.tokensPerSec : null,
         repeats: { trainTokensPerSec: ours, plainTokensPerSec: plains, torchTokensPerSec: torchRuns.map((t) => t.tokensPerSec) },
         decodeTokensPerSec: decode,
       });

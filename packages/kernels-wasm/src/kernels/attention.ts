@@ -69,7 +69,7 @@ const forward = (args: Parameters<KernelFunc>[0]) => {
   const lse = rt.backend.makeOutput([qb, h, t], 'float32');
   rt.ensureScratch(rt.exports.dk_attention_scratch!(t, dh) as number);
   const [cs, sn] = ropeTables(rt, t, attrs.positionOffset, dh, attrs.ropeTheta);
-  rt.run('dk_attention_fwd', [b, qb, t, h, dh, rt.offset(q), rt.offset(k), rt.offset(v), cs, sn, attrs.scale, rt.offset(out), rt.offset(lse)], threadsFor(rt, qb * h, t, dh * (b / qb)));
+  rt.run('dk_attention_fwd', [b, qb, t, h, dh, rt.offset(q), rt.offset(k), rt.offset(v), cs, sn, attrs.scale, rt.offset(out), rt.offset(lse), rt.freshCounter()], threadsFor(rt, qb * h, t, dh * (b / qb)));
   return [out, lse];
 };
 
@@ -84,7 +84,7 @@ const backward = (args: Parameters<KernelFunc>[0]) => {
   rt.ensureScratch(rt.exports.dk_attention_scratch!(t, dh) as number);
   const [cs, sn] = ropeTables(rt, t, attrs.positionOffset, dh, attrs.ropeTheta);
   const p = (x: TensorInfo | undefined) => rt.offset(x!);
-  rt.run('dk_attention_bwd', [b, qb, t, h, dh, p(q), p(k), p(v), cs, sn, attrs.scale, p(out), p(lse), p(dy), p(dq), p(dk), p(dv)], threadsFor(rt, qb * h, t, dh * (b / qb)));
+  rt.run('dk_attention_bwd', [b, qb, t, h, dh, p(q), p(k), p(v), cs, sn, attrs.scale, p(out), p(lse), p(dy), p(dq), p(dk), p(dv), rt.freshCounter()], threadsFor(rt, qb * h, t, dh * (b / qb)));
   return [dq, dk, dv];
 };
 
