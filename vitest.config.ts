@@ -14,7 +14,10 @@ export default defineConfig({
       { find: /^@deconattn\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
       { find: /^@deconattn\/kernels-wasm$/, replacement: src('./packages/kernels-wasm/src/index.ts') },
       { find: /^@deconattn\/hybrid$/, replacement: src('./packages/hybrid/src/index.ts') },
+      { find: /^@deconattn\/hybrid\/node$/, replacement: src('./packages/hybrid/src/node.ts') },
       { find: /^@deconattn\/eval-glue$/, replacement: src('./packages/eval-glue/src/index.ts') },
+      { find: /^@deconattn\/study$/, replacement: src('./packages/study/src/index.ts') },
+      { find: /^@deconattn\/tasks-synthetic$/, replacement: src('./packages/tasks-synthetic/src/index.ts') },
     ],
   },
   test: {

@@ -8,6 +8,5 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   // Workspace packages and tfjs stay external: one copy of tfjs-core and of the mixer registry.
-  // vega and vega-lite load from node_modules (large, with their own ESM graph).
-  external: [/^@tensorflow\//, /^@deconattn\//, 'commander', 'cli-progress', 'vega', 'vega-lite'],
+  external: [/^@tensorflow\//, /^@deconattn\//, 'commander', 'cli-progress'],
 });

@@ -13,5 +13,5 @@ export default defineConfig({
   // dist/gradients.*: they register into tfjs-core's global gradient registry, which every copy
   // of tfjs-core in the process shares. The main entry of tfjs-core stays an external peer.
   noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-  external: [/^@tensorflow\/tfjs-core$/, /^@tensorflow\/tfjs-backend-/, /^@tensorflow\/tfjs-node/, 'webgpu'],
+  external: [/^@tensorflow\/tfjs-core$/],
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   applyRope,
   attentionParamSpecs,
   type MixerContext,
@@ -90,33 +91,17 @@ function appendToWindow(state: MixerState, k: tf.Tensor4D, v: tf.Tensor4D, windo
   return { k: allK, v: allV, keyStart };
 }
 
-function parseWindow(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new DeconattnError(`sliding-window: option 'window' must be a positive integer (the number of tokens each position sees, itself included), got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
 export const slidingWindowAttention: TokenMixerDefinition<SlidingWindowOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('sliding-window', DEFAULTS, { window: optionChecks.integer(1, Infinity, ' (the number of tokens each position sees, itself included)') }),
   id: 'sliding-window',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'sequence dependency, restricted to a local window (each token attends to the last `window` tokens only)',
   description: 'Causal sliding-window attention: standard attention (RoPE, q/k/v biases) masked to the last `window` tokens.',
   decoding: 'kv-cache',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): SlidingWindowOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`sliding-window: options must be an object such as {"window": 16}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`sliding-window: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    return { window: parseWindow(o.window) };
-  },
   needs: () => ({}),
   create: (dims, options) => new SlidingWindowAttention(dims, options),
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attentionParamCount, getMixer, useBackend, type CaptureHooks } from '@deconattn/core';
+import { attentionParamCount, getMixer, type CaptureHooks } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { MixerFixture, assertClose, describeMixerConformance, flatWeights } from '@deconattn/testkit';
 import { slidingWindowAttention } from '../src/index.js';
 import { slidingWindowReference } from './reference.js';

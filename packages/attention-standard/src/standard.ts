@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   applyRope,
   attentionParamSpecs,
   causalAttention,
@@ -19,14 +20,14 @@ import {
 import pkg from '../package.json';
 
 export interface StandardAttentionOptions {
-  /** Apply RoPE to queries and keys (MODEL.md §2: yes). */
+  /** Apply RoPE to queries and keys (docs/model.md §2: yes). */
   rope: boolean;
 }
 
 const DEFAULTS: StandardAttentionOptions = { rope: true };
 
 /**
- * Standard dot-product attention, Qwen2 style (MODEL.md §3.1): `Q,K,V = Hn W + b`, RoPE on Q and
+ * Standard dot-product attention, Qwen2 style (docs/model.md §3.1): `Q,K,V = Hn W + b`, RoPE on Q and
  * K, `softmax(causal(QKᵀ/√dh)) V`, heads concatenated, then W_O (no bias). Decodes with a KV cache.
  */
 export class StandardAttention implements TokenMixer<StandardAttentionOptions> {
@@ -87,22 +88,15 @@ function appendToCache(state: MixerState, k: tf.Tensor4D, v: tf.Tensor4D): [tf.T
 
 export const standardAttention: TokenMixerDefinition<StandardAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('standard', DEFAULTS, { rope: optionChecks.boolean() }),
   id: 'standard',
+  role: 'baseline',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'none (the baseline: token mixing, q·k softmax form, sequence dependency, current QK)',
   description: 'Standard causal dot-product attention with RoPE and q/k/v biases (Qwen2 style).',
   decoding: 'kv-cache',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): StandardAttentionOptions {
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`standard: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    if (typeof o.rope !== 'boolean') throw new DeconattnError(`standard: option 'rope' must be true or false, got ${JSON.stringify(o.rope)}.`);
-    return o as unknown as StandardAttentionOptions;
-  },
   needs: () => ({}),
   create: (dims, options) => new StandardAttention(dims, options),
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initValues, useBackend, type MixerContext, type ModelDims } from '@deconattn/core';
+import { initValues, type MixerContext, type ModelDims } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { standardAttention } from '../src/index.js';
 
 const dims: ModelDims = { hiddenSize: 16, numHeads: 2, headDim: 8, intermediateSize: 32, maxPositions: 16, ropeTheta: 10000, rmsNormEps: 1e-6, vocabSize: 11 };
@@ -16,7 +17,7 @@ function ctx(extra: Partial<MixerContext> = {}): MixerContext {
   return { layer: 0, numLayers: 1, dims, positionOffset: 0, training: false, ...extra };
 }
 
-/** Straight from MODEL.md §3.1 in Float64 loops: Q,K,V = xW+b, RoPE, causal softmax(QKᵀ/√dh)V, W_O. */
+/** Straight from docs/model.md §3.1 in Float64 loops: Q,K,V = xW+b, RoPE, causal softmax(QKᵀ/√dh)V, W_O. */
 function reference(x: number[][], w: Record<string, number[][] | number[]>): number[][] {
   const L = x.length;
   const { hiddenSize: d, numHeads: h, headDim: dh, ropeTheta } = dims;

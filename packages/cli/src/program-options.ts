@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, defaultBackend } from '@deconattn/core';
+import { BACKENDS, defaultBackend } from '@deconattn/hybrid';
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -21,5 +21,11 @@ export const intArg = (name: string, min = 0) => (v: string) => {
 export const positiveArg = (name: string) => (v: string) => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'.`);
+  return n;
+};
+
+export const numberArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
   return n;
 };

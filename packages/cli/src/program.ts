@@ -7,19 +7,10 @@ import { mixersCommand, planCommand } from './commands/mixers.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { extraCommands } from './commands/extra.js';
+import { cliMessage } from './util/flags.js';
 import pkg from '../package.json';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'.`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
-  return n;
-};
-import { backendOption, collect, intArg, pluginOption } from './program-options.js';
+import { backendOption, collect, intArg, numberArg, pluginOption } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addStudyCommand } from './commands/study.js';
 import { addFinetuneCommand } from './commands/finetune.js';
@@ -43,7 +34,7 @@ export function createProgram(): Command {
   program
     .command('plan <plan>')
     .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
-    .requiredOption('--layers <n>', 'number of layers', int('--layers'))
+    .requiredOption('--layers <n>', 'number of layers', intArg('--layers'))
     .option('--json', 'machine-readable output')
     .action((p, o) => planCommand(p, o));
 
@@ -52,19 +43,19 @@ export function createProgram(): Command {
     .description('train a model on the bundled corpus (or --corpus files)')
     .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default('tiny'))
     .option('--plan <plan>', "layer plan: '<preset>:<mixer>' or a comma list", 'uniform:standard')
-    .option('--steps <n>', 'optimizer steps', int('--steps'))
+    .option('--steps <n>', 'optimizer steps', intArg('--steps'))
     .addOption(backendOption())
     .option('--out <dir>', 'run directory (default runs/<preset>-<plan>)')
     .option('--resume', 'continue the run in --out from its newest checkpoint')
     .option('--corpus <file>', 'UTF-8 text file to train on (repeatable)', collect)
-    .option('--seed <n>', 'seed for weights and data order', int('--seed'), 0)
+    .option('--seed <n>', 'seed for weights and data order', intArg('--seed'), 0)
     .option('--batch-size <n>', 'sequences per step', intArg('--batch-size', 1))
     .option('--seq-len <n>', 'tokens per sequence', intArg('--seq-len', 1))
-    .option('--lr <x>', 'peak learning rate', num('--lr'))
+    .option('--lr <x>', 'peak learning rate', numberArg('--lr'))
     .option('--accum <n>', 'gradient accumulation micro-batches', intArg('--accum', 1))
-    .option('--eval-interval <n>', 'steps between held-out evaluations', int('--eval-interval'))
-    .option('--log-interval <n>', 'steps between log lines', int('--log-interval'))
-    .option('--checkpoint-interval <n>', 'steps between checkpoints', int('--checkpoint-interval'))
+    .option('--eval-interval <n>', 'steps between held-out evaluations', intArg('--eval-interval'))
+    .option('--log-interval <n>', 'steps between log lines', intArg('--log-interval'))
+    .option('--checkpoint-interval <n>', 'steps between checkpoints', intArg('--checkpoint-interval'))
     .option('--json', 'log lines as JSON')
     .addOption(pluginOption())
     .action((o) => trainCommand(o));
@@ -94,10 +85,10 @@ export function createProgram(): Command {
     .description('generate text through the cached decoding path')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .option('--prompt <text>', 'prompt', '')
-    .option('--max-tokens <n>', 'tokens to generate', int('--max-tokens'), 100)
-    .option('--temperature <x>', '0 = greedy', num('--temperature'), 0.8)
-    .option('--top-k <n>', 'sample among the k most likely (0 = all)', int('--top-k'), 40)
-    .option('--seed <n>', 'sampling seed', int('--seed'), 0)
+    .option('--max-tokens <n>', 'tokens to generate', intArg('--max-tokens'), 100)
+    .option('--temperature <x>', '0 = greedy', numberArg('--temperature'), 0.8)
+    .option('--top-k <n>', 'sample among the k most likely (0 = all)', intArg('--top-k'), 40)
+    .option('--seed <n>', 'sampling seed', intArg('--seed'), 0)
     .option('--json', 'machine-readable output')
     .addOption(backendOption())
     .addOption(pluginOption())
@@ -127,7 +118,7 @@ export function createProgram(): Command {
     .command('demo')
     .description('train the tiny model on the bundled corpus, score held-out text and generate a sample')
     .option('--out <dir>', 'run directory', 'runs/demo')
-    .option('--steps <n>', 'optimizer steps', int('--steps'))
+    .option('--steps <n>', 'optimizer steps', intArg('--steps'))
     .addOption(backendOption())
     .action((o) => demoCommand(o));
 
@@ -147,7 +138,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     // Bad input (DeconattnError and its subclasses) is explained in one line; anything else is a
     // bug and keeps its stack trace.
     if (e instanceof DeconattnError) {
-      console.error(`deconattn: ${e.message}`);
+      console.error(`deconattn: ${cliMessage(e)}`);
       if (process.env.DECONATTN_DEBUG) console.error(e.stack);
       process.exitCode = 1;
       return;

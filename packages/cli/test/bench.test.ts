@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { useBackend } from '@deconattn/core';
-import { LanguageModel, PRESETS, byteTokenizer, checkpointConfig, fixedPassage, parsePlan } from '@deconattn/hybrid';
+import { LanguageModel, PRESETS, byteTokenizer, checkpointConfig, parsePlan } from '@deconattn/hybrid';
+import { fixedPassage, useBackend } from '@deconattn/hybrid/node';
 
 // The built CLI, as a user runs it. Timeouts keep a hung child from hanging the suite.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));

@@ -9,11 +9,10 @@ const cwd = fileURLToPath(new URL('..', import.meta.url)); // packages/cli: depe
 const program = (load: string) => `
 ${load}
 (async () => {
-  await core.useBackend('wasm');
-  const tf = core.__tf ?? tfc;
+  await hybridNode.useBackend('wasm');
   const model = await hybrid.LanguageModel.create({ config: hybrid.PRESETS.tiny.model, plan: hybrid.parsePlan('hybrid:approximate'), seed: 1 });
   const tok = hybrid.byteTokenizer();
-  const { train, val } = hybrid.splitTokens(hybrid.tokenizeCorpus(tok, hybrid.bundledCorpus()));
+  const { train, val } = hybrid.splitTokens(hybrid.tokenizeCorpus(tok, hybridNode.bundledCorpus()));
   const t = new hybrid.Trainer(model, { train, val }, { steps: 2, batchSize: 2, seqLen: 16, lr: 1e-3, warmupSteps: 1, weightDecay: 0.1, seed: 0, evalInterval: 0, logInterval: 1 }, { tokenizer: tok.toConfig() });
   const logs = await t.run();
   console.log(JSON.stringify({ steps: logs.length, loss: logs[1].loss, layers: model.layerMixers, backend: tfc.getBackend() }));
@@ -35,6 +34,7 @@ describe('built packages', () => {
 import * as core from '@deconattn/core';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as hybrid from '@deconattn/hybrid';
+import * as hybridNode from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';`));
   });
@@ -44,6 +44,7 @@ import '@deconattn/attention-relaxed';`));
 const core = require('@deconattn/core');
 const tfc = require('@tensorflow/tfjs-core');
 const hybrid = require('@deconattn/hybrid');
+const hybridNode = require('@deconattn/hybrid/node');
 require('@deconattn/attention-standard');
 require('@deconattn/attention-relaxed');`));
   });

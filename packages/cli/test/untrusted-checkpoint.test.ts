@@ -5,9 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import '@deconattn/attention-standard';
-import { BYTE_VOCAB_SIZE, LanguageModel, saveCheckpoint } from '@deconattn/hybrid';
+import { BYTE_VOCAB_SIZE, LanguageModel } from '@deconattn/hybrid';
+import { saveCheckpoint } from '@deconattn/hybrid/node';
 
 // A checkpoint is data: these fixtures are checkpoints an attacker would ship. Each carries code
 // that writes a marker file if it ever runs; every refusal must be one line on stderr (no stack

@@ -28,7 +28,7 @@ export class UnknownMixerError extends DeconattnError {
     readonly providedBy: string | undefined,
   ) {
     const parts = [`Unknown token mixer '${id}'.`];
-    if (providedBy) parts.push(`It is provided by the package '${providedBy}': install it and import it (or pass --plugin ${providedBy}).`);
+    if (providedBy) parts.push(`It is provided by the package '${providedBy}': install it and import it (or load it as a plugin).`);
     if (suggestion) parts.push(`Did you mean '${suggestion}'?`);
     parts.push(registered.length ? `Registered mixers: ${registered.join(', ')}.` : 'No mixers are registered yet.');
     super(parts.join(' '));

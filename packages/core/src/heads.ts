@@ -27,7 +27,7 @@ export function outputProjection(heads: tf.Tensor4D, w: MixerWeights): tf.Tensor
 }
 
 /**
- * The attention sublayer's parameters (MODEL.md §2): W_Q, W_K, W_V with bias, W_O without,
+ * The attention sublayer's parameters (docs/model.md §2): W_Q, W_K, W_V with bias, W_O without,
  * 4d² + 3d in all. Every mixer except `mlp` owns exactly these, under Qwen2's names.
  */
 export function attentionParamSpecs(dims: ModelDims): ParamSpec[] {

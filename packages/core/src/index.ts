@@ -2,9 +2,10 @@ import '@tensorflow/tfjs-core';
 import './gradients.js';
 
 export * from './spec.js';
+export * from './spec-versions.js';
 export * from './registry.js';
+export * from './options.js';
 export * from './errors.js';
-export * from './backend.js';
 export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
@@ -12,4 +13,5 @@ export * from './untrusted-json.js';
 export { KERNEL, hasKernel } from './kernels/names.js';
 export { runningSoftmaxMean, runningSoftmaxMeanReference } from './kernels/running-mean.js';
 export { causalAttention, causalAttentionReference, FUSED_ATTENTION_MAX_LENGTH, type CausalAttentionOptions } from './kernels/causal-attention.js';
+export * from './versions.js';
 export const CORE_VERSION = '0.1.0';

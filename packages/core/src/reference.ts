@@ -48,7 +48,7 @@ export function referenceRmsNorm(x: number[][], g: Flat, eps: number): number[][
 /**
  * Causal softmax attention with queries and keys from `qkSource` (RoPE applied) and values from
  * `hn`: `A = softmax_row(causal(QKᵀ/√dh))`, per head `A V`, heads concatenated, then W_O. With
- * `qkSource = hn` this is standard attention (MODEL.md §3.1).
+ * `qkSource = hn` this is standard attention (docs/model.md §3.1).
  */
 export function referenceCausalAttention(
   qkSource: number[][],

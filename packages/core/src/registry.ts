@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
-import { TOKEN_MIXER_SPEC_VERSION, type TokenMixerDefinition } from './spec.js';
+import { MIXER_ROLES, type TokenMixerDefinition } from './spec.js';
+import { upgradeMixerDefinition, type AnyTokenMixerDefinition } from './spec-versions.js';
 import { DeconattnError, UnknownMixerError, didYouMean } from './errors.js';
 
 /**
@@ -23,9 +24,6 @@ function state(): RegistryState {
   let s = g[GLOBAL_KEY];
   if (!s) {
     s = { mixers: new Map(), loaders: new Map(), providers: new Map() };
-    for (const id of ['standard', 'mlp', 'approximate', 'non-approximate', 'rnd-emb-qk', 'fixed-seq-qk', 'static-emb-qk']) {
-      s.providers.set(id, `@deconattn/attention-${id}`);
-    }
     g[GLOBAL_KEY] = s;
   }
   return s;
@@ -43,15 +41,14 @@ function sameMixer(a: TokenMixerDefinition, b: TokenMixerDefinition): boolean {
   return a === b || (a.id === b.id && a.packageName === b.packageName && a.packageVersion === b.packageVersion);
 }
 
-export function registerMixer(def: TokenMixerDefinition, opts: RegisterOptions = {}): void {
-  if (!def || typeof def !== 'object') throw new DeconattnError('registerMixer expects a TokenMixerDefinition object.');
-  if (def.specificationVersion !== TOKEN_MIXER_SPEC_VERSION) {
-    throw new DeconattnError(
-      `Mixer '${def.id}' implements TokenMixer spec '${String(def.specificationVersion)}', but this @deconattn/core supports '${TOKEN_MIXER_SPEC_VERSION}'. Upgrade the plugin or @deconattn/core so they agree.`,
-    );
-  }
+export function registerMixer(definition: AnyTokenMixerDefinition, opts: RegisterOptions = {}): void {
+  if (!definition || typeof definition !== 'object') throw new DeconattnError('registerMixer expects a TokenMixerDefinition object.');
+  const def = upgradeMixerDefinition(definition);
   if (typeof def.id !== 'string' || !ID_PATTERN.test(def.id)) {
     throw new DeconattnError(`Invalid mixer id '${String(def.id)}': use lower-case letters, digits, '.', '_', '%' and '-', starting with a letter or digit.`);
+  }
+  if (!MIXER_ROLES.includes(def.role)) {
+    throw new DeconattnError(`Mixer '${def.id}' has role ${JSON.stringify(def.role)}: a definition's role is 'baseline' (the reference mixer, e.g. standard attention) or 'relaxed'.`);
   }
   const s = state();
   const existing = s.mixers.get(def.id);
@@ -70,6 +67,15 @@ export function registerMixerLoader(id: string, packageName: string, load: Loade
   const s = state();
   if (!s.mixers.has(id)) s.loaders.set(id, { packageName, load });
   s.providers.set(id, packageName);
+}
+
+/**
+ * Records which package provides `id` without loading it, so that using the id before the package
+ * is imported says what to install (a package listing a family of mixers registers them all).
+ */
+export function registerMixerProvider(id: string, packageName: string): void {
+  const s = state();
+  if (!s.mixers.has(id)) s.providers.set(id, packageName);
 }
 
 export function unregisterMixer(id: string): boolean {
@@ -117,7 +123,7 @@ export function listMixers(include: string | string[] = '*', exclude: string | s
   return [...state().mixers.values()].filter((d) => inc(d.id) && !exc(d.id)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** The package known to provide `id` (registered, lazily registered, or one of ours). */
+/** The package known to provide `id` (registered, lazily registered, or announced by registerMixerProvider). */
 export function mixerProvider(id: string): string | undefined {
   return state().providers.get(id);
 }

@@ -3,7 +3,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 /**
  * The TokenMixer specification. A mixer package implements `TokenMixerDefinition` and registers
  * it; the model composes registered mixers per layer. `specificationVersion` lets the spec evolve
- * while older plugins keep working (the model checks it before use), as the Vercel AI SDK does.
+ * while older plugins keep working, as the Vercel AI SDK does: every interface a plugin implements
+ * is named by its version (`TokenMixerDefinitionV1`, `TokenMixerV1`, `MixerContextV1`); the
+ * unversioned names are aliases of the current version, and `upgradeMixerDefinition`
+ * (spec-versions.ts) turns a definition of any supported version into the current one.
  */
 export const TOKEN_MIXER_SPEC_VERSION = 'v1' as const;
 export type TokenMixerSpecVersion = typeof TOKEN_MIXER_SPEC_VERSION;
@@ -28,7 +31,7 @@ export type DecodingForm =
   | 'fixed-maps' // attention maps independent of the input, cached once; values cached per token
   | 'none'; // no token mixing: nothing to keep
 
-/** Where a model-level fixed stream (MODEL.md §3.5–3.6) starts. */
+/** Where a model-level fixed stream (docs/model.md §3.5–3.6) starts. */
 export type FixedStreamSource =
   | { kind: 'random'; seed: number; std: number }
   | { kind: 'tokens'; tokenIds: number[] };
@@ -65,13 +68,16 @@ export interface MixerState {
 
 /** Hooks to capture attention maps and pre-softmax logits (diagnostics). */
 export interface CaptureHooks {
-  /** Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions. Not disposed by the mixer. */
+  /**
+   * Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions (a mixer whose `mapForm` says
+   * `signed` may report negative weights). Not disposed by the mixer.
+   */
   attention?(layer: number, map: tf.Tensor4D): void;
   /** Pre-softmax scores `B×h×Lq×Lk` (masked entries excluded by the consumer via the mask). */
   logits?(layer: number, logits: tf.Tensor4D): void;
 }
 
-export interface MixerContext {
+export interface MixerContextV1 {
   /** 0-based layer index and the number of layers. */
   layer: number;
   numLayers: number;
@@ -94,7 +100,7 @@ export interface MixerContext {
   capture?: CaptureHooks;
   /**
    * This layer's attention RMSNorm with its learned scale, for mixers that normalise another
-   * source the same way (static-emb-qk normalises the static embeddings, MODEL.md §3.7).
+   * source the same way (static-emb-qk normalises the static embeddings, docs/model.md §3.7).
    */
   attentionNorm?: (x: tf.Tensor3D) => tf.Tensor3D;
 }
@@ -108,10 +114,24 @@ export interface MixerEnvironment {
   defaultPassage?(length: number): number[];
 }
 
+/**
+ * How a captured map relates to the mixer's output when it is not plain attention's `A V`.
+ * `signed`: rows still sum to 1, but weights may be negative (diagnostics then report each row's
+ * negative mass). `outputScale`: the output is `outputScale · concat_h(A_h V_h) W_O` (a map that
+ * is the mean of several row-stochastic terms whose sum the mixer applies). Absent: plain
+ * attention, non-negative weights, scale 1.
+ */
+export interface AttentionMapForm {
+  signed?: boolean;
+  outputScale?: number;
+}
+
 /** A mixer instance for one set of dims and options. Stateless: weights come with each call. */
-export interface TokenMixer<Options = unknown> {
+export interface TokenMixerV1<Options = unknown> {
   readonly id: string;
   readonly options: Options;
+  /** What its captured maps are, when they are not plain attention weights (see AttentionMapForm). */
+  readonly mapForm?: AttentionMapForm;
   /** The parameters this mixer owns (names relative to `self_attn.`). */
   params(): ParamSpec[];
   /**
@@ -119,26 +139,48 @@ export interface TokenMixer<Options = unknown> {
    * is the decoding form: `hn` holds the next tokens (positions `state.length …`), and the mixer
    * updates `state` in place.
    */
-  apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContext): tf.Tensor3D;
+  apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContextV1): tf.Tensor3D;
   /** A fresh decoding state for batch size `batch`. */
   initState(batch: number): MixerState;
 }
 
-export interface TokenMixerDefinition<Options = any> {
-  specificationVersion: TokenMixerSpecVersion;
+/**
+ * What a mixer is in a comparison. `baseline`: the reference mixer the others are measured
+ * against (standard attention); a model evaluated with `skip` keeps its baseline layers.
+ * `relaxed`: a mixer that relaxes some design principle of attention; `skip` removes it.
+ */
+export type MixerRole = 'baseline' | 'relaxed';
+export const MIXER_ROLES: readonly MixerRole[] = ['baseline', 'relaxed'];
+
+export interface TokenMixerDefinitionV1<Options = any> {
+  specificationVersion: 'v1';
   id: string;
+  /** Baseline (standard attention) or relaxed; evaluation without relaxed layers keys on it. */
+  role: MixerRole;
   /** npm package that provides it, and its version (recorded in checkpoints). */
   packageName: string;
   packageVersion: string;
-  /** The design principle it relaxes (MODEL.md §1), or 'none' for standard attention. */
+  /** The design principle it relaxes (docs/model.md §1), or 'none' for standard attention. */
   principle: string;
   description: string;
   decoding: DecodingForm;
   /** Whether it computes an attention map (diagnostics); `mlp` has none. */
   hasAttentionMap: boolean;
   defaultOptions: Options;
-  /** Validates user options (merged over defaults) and returns them, or throws a clear error. */
+  /**
+   * Validates user options (merged over defaults) and returns every option with its value, or
+   * throws a clear error. Checkpoints record what this returns, defaults included, so a saved
+   * model means the same after a default changes.
+   */
   parseOptions(raw: unknown): Options;
+  /**
+   * Reads the options a checkpoint recorded for this mixer, written by version `recordedVersion`
+   * of its package ('0.0.0' when the checkpoint names none). An option the recorded version did
+   * not write takes that version's default, and renamed or retired values are accepted, so an old
+   * checkpoint computes what it computed when it was saved. Optional: without it, recorded
+   * options go through `parseOptions`.
+   */
+  loadOptions?(recorded: unknown, recordedVersion: string): Options;
   /**
    * Completes options that depend on the model's environment before `needs`/`create` (e.g. the
    * token ids of `fixed-seq-qk`'s fixed text, from the model's tokenizer). Optional.
@@ -146,8 +188,13 @@ export interface TokenMixerDefinition<Options = any> {
   prepare?(options: Options, env: MixerEnvironment): Options;
   /** What the mixer needs from the model for these options. */
   needs(options: Options, dims: ModelDims): MixerNeeds;
-  create(dims: ModelDims, options: Options): TokenMixer<Options>;
+  create(dims: ModelDims, options: Options): TokenMixerV1<Options>;
 }
+
+/** The current version of each spec interface (what the model and new plugins use). */
+export type TokenMixerDefinition<Options = any> = TokenMixerDefinitionV1<Options>;
+export type TokenMixer<Options = unknown> = TokenMixerV1<Options>;
+export type MixerContext = MixerContextV1;
 
 /** Count the elements of a list of parameter specs. */
 export function countParams(specs: readonly ParamSpec[]): number {

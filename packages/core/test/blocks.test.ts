@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom, applyRope, causalBias, embeddingLookup, initValues, linear, rmsNorm, useBackend } from '../src/index.js';
+import { SeededRandom, applyRope, causalBias, embeddingLookup, initValues, linear, rmsNorm } from '../src/index.js';
+import { useBackend } from '@deconattn/hybrid/node';
 
 function rand(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

@@ -7,6 +7,7 @@ import {
   listMixers,
   registerMixer,
   registerMixerLoader,
+  registerMixerProvider,
   resolveMixer,
   unregisterMixer,
   type TokenMixerDefinition,
@@ -16,6 +17,7 @@ function def(id: string, pkg = '@test/pkg', version = '1.0.0'): TokenMixerDefini
   return {
     specificationVersion: TOKEN_MIXER_SPEC_VERSION,
     id,
+    role: 'relaxed',
     packageName: pkg,
     packageVersion: version,
     principle: 'test',
@@ -83,9 +85,16 @@ describe('mixer registry', () => {
     expect((err as Error).message).toMatch(/Registered mixers: .*t-alpha.*t-beta/);
   });
 
-  it('unknown ids name the package that provides them when known', () => {
+  it('unknown ids name the package that provides them when known, and core knows no mixer by name', () => {
     expect(() => getMixer('approximate-not-installed-here')).toThrow(UnknownMixerError);
-    if (!hasMixer('approximate')) expect(() => getMixer('approximate')).toThrow(/@deconattn\/attention-approximate/);
+    expect(() => getMixer('t-gamma')).not.toThrow(/provided by/);
+    registerMixerProvider('t-gamma', '@test/gamma-family');
+    expect(() => getMixer('t-gamma')).toThrow(/'t-gamma'\. It is provided by the package '@test\/gamma-family': install it and import it \(or load it as a plugin\)/);
+  });
+
+  it('rejects a definition without a valid role', () => {
+    expect(() => registerMixer({ ...def('t-gamma'), role: 'other' as any })).toThrow(/role "other".*'baseline'.*'relaxed'/);
+    expect(() => registerMixer({ ...def('t-gamma'), role: undefined as any })).toThrow(/role undefined/);
   });
 
   it('lazy loaders run on first resolve', async () => {

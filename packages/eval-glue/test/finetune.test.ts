@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { LanguageModel, byteTokenizer } from '@deconattn/hybrid';
 import { encodeSegments } from '../src/finetune/examples.js';
 import { featureModelFromLanguageModel, type FeatureModel } from '../src/finetune/feature-model.js';

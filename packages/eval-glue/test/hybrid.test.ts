@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@deconattn/attention-standard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { LanguageModel, byteTokenizer, createScorer } from '@deconattn/hybrid';
 import { evaluate } from '../src/evaluate.js';
 import type { ScoringModel } from '../src/model.js';

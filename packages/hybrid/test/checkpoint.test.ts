@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
+import { runDirectoryStore } from '../src/node.js';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, resolveCheckpointDir } from '../src/checkpoint/checkpoint.js';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint, resolveCheckpointDir } from '../src/node.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/checkpoint/safetensors.js';
 import { scoreTokenSequence } from '../src/model/score.js';
 import { splitTokens } from '../src/data/index.js';
@@ -62,7 +63,7 @@ describe('checkpoints', () => {
 
     const dir = tmp('resume');
     const m1 = await microModel();
-    const b = new Trainer(m1, data(), opts({ steps: 6, outDir: dir, checkpointInterval: 3 }), { tokenizer: { kind: 'byte' } });
+    const b = new Trainer(m1, data(), opts({ steps: 6, checkpointInterval: 3 }), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     for (let i = 0; i < 3; i++) await b.trainStep();
     await b.checkpoint();
     b.dispose();
@@ -70,7 +71,7 @@ describe('checkpoints', () => {
 
     const ck = await loadCheckpoint(dir);
     expect(ck.trainerState!.step).toBe(3);
-    const c = new Trainer(ck.model, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
+    const c = new Trainer(ck.model, data(), opts({}), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     c.restore(ck);
     const resumed = (await c.run()).map((l) => l.loss);
     expect(resumed.length).toBe(3);
@@ -83,7 +84,7 @@ describe('checkpoints', () => {
   it('an interrupted save leaves the previous checkpoint loadable', async () => {
     const dir = tmp('crash');
     const m = await microModel();
-    const t = new Trainer(m, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
+    const t = new Trainer(m, data(), opts({}), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     await t.trainStep();
     await t.checkpoint();
     const expected = m.logits(ids([tokens])).dataSync();

@@ -5,21 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeconattnError } from '@deconattn/core';
-import {
-  bundledCorpus,
-  evalWindows,
-  findPackageRoot,
-  fixedPassage,
-  hybridDataDir,
-  loadCorpusFiles,
-  passageFromText,
-  sampleBatch,
-  splitTokens,
-  tokenizeCorpus,
-  tokenizeText,
-} from '../src/data/index.js';
+import { evalWindows, passageFromText, sampleBatch, splitTokens, tokenizeCorpus, tokenizeText } from '../src/data/index.js';
+import { bundledCorpus, findPackageRoot, fixedPassage, hybridDataDir, loadCorpusFiles } from '../src/node.js';
 import { firstInvalidUtf8Offset } from '../src/data/utf8.js';
-import { byteTokenizer, pythiaTokenizer } from '../src/tokenizer/index.js';
+import { byteTokenizer } from '../src/tokenizer/index.js';
+import { pythiaTokenizer } from '../src/node.js';
 
 const packageDir = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);

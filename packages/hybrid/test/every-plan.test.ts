@@ -1,8 +1,9 @@
+import { runDirectoryStore } from '../src/node.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS, mlpInnerSize } from '@deconattn/attention-relaxed';
 import { LanguageModel } from '../src/model/model.js';
@@ -10,9 +11,10 @@ import type { ModelConfig } from '../src/model/config.js';
 import type { PlanPreset } from '../src/model/plan.js';
 import { scoreTokenSequence } from '../src/model/score.js';
 import { NonFiniteLossError, Trainer, type TrainOptions } from '../src/train/trainer.js';
-import { listCheckpoints, loadCheckpoint } from '../src/checkpoint/checkpoint.js';
+import { listCheckpoints, loadCheckpoint } from '../src/node.js';
 import { decodeSafetensors } from '../src/checkpoint/safetensors.js';
-import { bundledCorpus, fixedPassage, splitTokens, tokenizeCorpus } from '../src/data/index.js';
+import { splitTokens, tokenizeCorpus } from '../src/data/index.js';
+import { bundledCorpus, fixedPassage } from '../src/node.js';
 import { byteTokenizer } from '../src/tokenizer/index.js';
 
 /*
@@ -22,7 +24,7 @@ import { byteTokenizer } from '../src/tokenizer/index.js';
  * the comparison has standard attention's parameter count (mlp: up to its width rounding).
  */
 const config: ModelConfig = { hiddenSize: 16, intermediateSize: 32, numLayers: 4, numHeads: 2, vocabSize: 257, maxPositions: 16, ropeTheta: 10000, rmsNormEps: 1e-6, tieEmbeddings: true };
-const train = (outDir: string): TrainOptions => ({ steps: 3, batchSize: 4, seqLen: 16, lr: 3e-3, warmupSteps: 1, weightDecay: 0.1, seed: 5, evalInterval: 0, logInterval: 1, checkpointInterval: 1, outDir });
+const train: TrainOptions = { steps: 3, batchSize: 4, seqLen: 16, lr: 3e-3, warmupSteps: 1, weightDecay: 0.1, seed: 5, evalInterval: 0, logInterval: 1, checkpointInterval: 1 };
 const tokenizer = byteTokenizer();
 const environment = { tokenizer, defaultPassage: (length: number) => fixedPassage(tokenizer, length).tokenIds };
 const d = config.hiddenSize;
@@ -56,7 +58,7 @@ describe('every mixer in uniform and hybrid plans', () => {
       const outDir = path.join(root, label.replace(':', '-'));
       const model = await LanguageModel.create({ config, plan, seed: 1, environment });
       const epsilonBefore = model.streamEmbedding ? Array.from(await model.streamEmbedding.data()) : undefined;
-      const trainer = new Trainer(model, data, train(outDir), { tokenizer: tokenizer.toConfig() });
+      const trainer = new Trainer(model, data, train, { tokenizer: tokenizer.toConfig(), store: runDirectoryStore(outDir) });
       try {
         // Parameter count: the same as the standard model's, except mlp's rounding of its width.
         const count = model.parameterCount();

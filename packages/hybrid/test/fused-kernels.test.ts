@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS } from '@deconattn/attention-relaxed';
 import { setWasmKernelsEnabled, wasmKernelsEnabled } from '@deconattn/kernels-wasm';
@@ -11,7 +11,7 @@ import { batchLoss } from '../src/train/trainer.js';
 import { crossEntropy } from '../src/model/loss.js';
 import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.js';
 import { SeededRandom } from '@deconattn/core';
-import { fixedPassage } from '../src/data/index.js';
+import { fixedPassage } from '../src/node.js';
 import { byteTokenizer } from '../src/tokenizer/index.js';
 
 /*

@@ -1,6 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
-import { attentionEntropy, concentration, headDiversity, layerIndicators, localFocus, minMaxNormalise, sink } from '../src/analysis/indicators.js';
+import { useBackend } from '../src/node.js';
+import { attentionEntropy, concentration, headDiversity, layerIndicators, localFocus, minMaxNormalise, negativeMass, sink } from '../src/analysis/indicators.js';
 import { logitStats } from '../src/analysis/logits.js';
 import { analyzeModel } from '../src/analysis/analyze.js';
 import { microModel } from './helpers.js';
@@ -16,7 +17,7 @@ const identity = build((i, k) => (i === k ? 1 : 0));
 const firstColumn = build((_i, k) => (k === 0 ? 1 : 0));
 const previous = build((i, k) => (i === 0 ? 1 : k === i - 1 ? 1 : 0)); // each token looks one back
 
-describe('attention indicators on hand-built matrices (MODEL.md §5)', () => {
+describe('attention indicators on hand-built matrices (docs/model.md §5)', () => {
   it('entropy: Σ_i log(i+1) for uniform rows, 0 for one-hot rows', () => {
     expect(attentionEntropy(uniform, L)).toBeCloseTo(Math.log(1) + Math.log(2) + Math.log(3) + Math.log(4), 10);
     expect(attentionEntropy(identity, L)).toBe(0);
@@ -51,6 +52,16 @@ describe('attention indicators on hand-built matrices (MODEL.md §5)', () => {
     expect(ind.localFocus[0]).toBeCloseTo((1 + 0.25) / 2, 10);
   });
 
+  it('negative mass: the mean negative weight per row, 0 for softmax maps; entropy skips negative entries', () => {
+    // Rows sum to 1: [1], [1.5, −0.5], [0.5, 0.75, −0.25], [0.25, 0.25, 0.25, 0.25].
+    const signed = build((i, k) => [[1], [1.5, -0.5], [0.5, 0.75, -0.25], [0.25, 0.25, 0.25, 0.25]][i]![k]!);
+    expect(negativeMass(signed, L)).toBeCloseTo((0.5 + 0.25) / 4, 12);
+    expect(negativeMass(uniform, L)).toBe(0);
+    const positives = [1.5, 0.5, 0.75, 0.25, 0.25, 0.25, 0.25];
+    expect(attentionEntropy(signed, L)).toBeCloseTo(-positives.reduce((a, v) => a + v * Math.log(v), 0), 12);
+    expect(layerIndicators([signed, uniform], L).negativeMass).toBeCloseTo(0.75 / 8, 12);
+  });
+
   it('min-max normalisation across models', () => {
     expect(minMaxNormalise([2, 4, 3])).toEqual([0, 1, 0.5]);
     expect(minMaxNormalise([1, 1])).toEqual([0.5, 0.5]);
@@ -81,6 +92,21 @@ describe('analyzeModel', () => {
     expect(a.layers[1]!.indicators).toBeNull();
     expect(a.sampleMaps[0]!.length).toBe(2);
     expect(a.sampleMaps[0]![0]!.slice(0, 6).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
+    expect(std.indicators!.negativeMass).toBe(0);
+    m.dispose();
+  });
+
+  it("reports the negative mass of approximate's signed map (paper kernel)", async () => {
+    await import('@deconattn/attention-approximate');
+    const m = await microModel({ layers: ['standard', 'approximate'] });
+    // Weights at a scale where the first-order term's negative weights show (0.02 init hides them).
+    for (const p of m.namedParams()) if (p.kind === 'linear') tf.tidy(() => p.variable.assign(tf.mul(tf.randomNormal(p.variable.shape, 0, 1, 'float32', 5), 1 / Math.sqrt(p.variable.shape[0]!))));
+    m.markWeightsChanged();
+    const a = await analyzeModel(m, [[1, 2, 3, 4, 5, 6, 7, 8]]);
+    const approx = a.layers[1]!.indicators!;
+    expect(approx.negativeMass).toBeGreaterThan(0);
+    // Rows of the sample map still sum to 1 (8 positions, first head, last row).
+    expect(a.sampleMaps[1]![0]!.slice(56, 64).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
     m.dispose();
   });
 });

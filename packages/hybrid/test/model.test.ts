@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { crossEntropy } from '../src/model/loss.js';
 import { generate } from '../src/model/generate.js';
 import { scoreBatch, scoreNextTokens, scoreTokenSequence } from '../src/model/score.js';

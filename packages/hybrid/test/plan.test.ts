@@ -3,7 +3,7 @@ import { parsePlan, planLabel, resolvePlan, standardLayers, validatePlan, type L
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-describe('plan presets (MODEL.md §4)', () => {
+describe('plan presets (docs/model.md §4)', () => {
   it('match the table at 24 layers', () => {
     expect(standardLayers('uniform', 24)).toEqual([]);
     for (const p of ['hybrid', 'even', '50%'] as const) expect(standardLayers(p, 24)).toEqual(range(1, 12).map((i) => 2 * i));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ShapeError, useBackend, type MixerEnvironment } from '@deconattn/core';
+import { ShapeError, type MixerEnvironment } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-standard';
 import { RELAXED_MIXER_IDS, approximateReference, fixedMapsReference, mlpInnerSize, mlpReference, nonApproximateReference, staticEmbQkReference } from '@deconattn/attention-relaxed';
 import { assertClose, randomArray } from '@deconattn/testkit';
@@ -10,7 +11,7 @@ import { resolvePlan, type LayerPlan } from '../src/model/plan.js';
 import { crossEntropy } from '../src/model/loss.js';
 
 /*
- * The whole 4-layer model (MODEL.md §2–3) as a plain-loop Float64 reference, compared with
+ * The whole 4-layer model (docs/model.md §2–3) as a plain-loop Float64 reference, compared with
  * LanguageModel's logits for every relaxed mixer in uniform and hybrid plans and in mixed plans.
  * This checks the model's wiring as much as the mixers: the fixed stream passing every layer with
  * the same weights, static embeddings, and each layer's own attention norm.
@@ -42,7 +43,9 @@ const swiglu = (x: Mat, w: Weights, p: string): Mat => {
 };
 
 /** One mixer of the reference model, dispatched to the package's Float64 reference. */
-function mixer(id: string, hn: Mat, layer: number, w: Weights, streamHn: Mat | undefined, staticEmb: Mat): Mat {
+type Options = { approximate?: { kernel: 'paper' | 'based' }; 'static-emb-qk'?: { norm: 'none' | 'attention' } };
+
+function mixer(id: string, hn: Mat, layer: number, w: Weights, streamHn: Mat | undefined, staticEmb: Mat, o: Options): Mat {
   const p = `model.layers.${layer}`;
   const mw: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(w)) if (k.startsWith(`${p}.self_attn.`)) mw[k.slice(p.length + 11)] = v;
@@ -53,27 +56,27 @@ function mixer(id: string, hn: Mat, layer: number, w: Weights, streamHn: Mat | u
     case 'mlp':
       return mlpReference(hn, mw, config.hiddenSize, mlpInnerSize(config.hiddenSize));
     case 'approximate':
-      return approximateReference(hn, mw, dims);
+      return approximateReference(hn, mw, dims, o.approximate?.kernel ?? 'paper');
     case 'non-approximate':
       return nonApproximateReference(hn, mw, dims);
     case 'rnd-emb-qk':
     case 'fixed-seq-qk':
       return fixedMapsReference(hn, streamHn!, mw, dims);
     case 'static-emb-qk':
-      return staticEmbQkReference(hn, staticEmb, w[`${p}.input_layernorm.weight`]!, mw, dims);
+      return staticEmbQkReference(hn, staticEmb, mw, dims, o['static-emb-qk']?.norm === 'attention' ? { norm: 'attention', normWeight: w[`${p}.input_layernorm.weight`]! } : { norm: 'none' });
   }
   throw new Error(`no reference for ${id}`);
 }
 
-function block(id: string, h: Mat, layer: number, w: Weights, streamHn: Mat | undefined, staticEmb: Mat): Mat {
+function block(id: string, h: Mat, layer: number, w: Weights, streamHn: Mat | undefined, staticEmb: Mat, o: Options): Mat {
   const p = `model.layers.${layer}`;
   const hn = rms(h, w[`${p}.input_layernorm.weight`]!);
-  const h1 = add(h, mixer(id, hn, layer, w, streamHn ?? hn, staticEmb));
+  const h1 = add(h, mixer(id, hn, layer, w, streamHn ?? hn, staticEmb, o));
   return add(h1, swiglu(rms(h1, w[`${p}.post_attention_layernorm.weight`]!), w, p));
 }
 
 /** Logits of the reference model for one sequence. */
-function referenceLogits(ids: number[], layerIds: string[], w: Weights, stream: { start: Mat } | undefined): Mat {
+function referenceLogits(ids: number[], layerIds: string[], w: Weights, stream: { start: Mat } | undefined, o: Options): Mat {
   const d = config.hiddenSize;
   const table = w['model.embed_tokens.weight']!;
   const embed = (t: number): Vec => Array.from({ length: d }, (_, c) => table[t * d + c]!);
@@ -83,12 +86,12 @@ function referenceLogits(ids: number[], layerIds: string[], w: Weights, stream: 
     let x = stream.start;
     layerIds.forEach((id, l) => {
       streamHn.push(rms(x, w[`model.layers.${l}.input_layernorm.weight`]!));
-      x = block(id, x, l, w, undefined, stream.start);
+      x = block(id, x, l, w, undefined, stream.start, o);
     });
   }
   const e = ids.map(embed);
   let h = e;
-  layerIds.forEach((id, l) => (h = block(id, h, l, w, stream ? streamHn[l] : undefined, e)));
+  layerIds.forEach((id, l) => (h = block(id, h, l, w, stream ? streamHn[l] : undefined, e, o)));
   const hf = rms(h, w['model.norm.weight']!);
   return hf.map((row) => Array.from({ length: config.vocabSize }, (_, v) => row.reduce((a, x, c) => a + x * table[v * d + c]!, 0)));
 }
@@ -123,7 +126,7 @@ async function check(plan: LayerPlan): Promise<void> {
       const table = w['model.embed_tokens.weight']!;
       stream = { start: model.stream.tokenIds.map((t) => Array.from(table.subarray(t * d, (t + 1) * d))) };
     }
-    const ref = tokens.map((seq) => referenceLogits(seq, layerIds, w, stream)).flat(2);
+    const ref = tokens.map((seq) => referenceLogits(seq, layerIds, w, stream, (plan.mixerOptions ?? {}) as Options)).flat(2);
     const ids = tf.tensor2d(tokens, [2, 8], 'int32');
     const label = JSON.stringify(plan);
     assertClose(label, 'logits vs the Float64 reference model', model.logits(ids), ref, 1e-4);
@@ -150,6 +153,8 @@ describe('relaxed mixers in a 4-layer model against a Float64 reference model', 
   it('mixed: rnd-emb-qk, static-emb-qk, approximate, non-approximate (the stream passes every kind of layer)', () =>
     check({ layers: ['rnd-emb-qk', 'static-emb-qk', 'approximate', 'non-approximate'] }));
   it('mixed: standard, fixed-seq-qk, mlp, fixed-seq-qk', () => check({ layers: ['standard', 'fixed-seq-qk', 'mlp', 'fixed-seq-qk'] }));
+  it("the other choices: approximate kernel 'based', static-emb-qk norm 'attention'", () =>
+    check({ layers: ['static-emb-qk', 'approximate', 'standard', 'static-emb-qk'], mixerOptions: { approximate: { kernel: 'based' }, 'static-emb-qk': { norm: 'attention' } } }));
 
   it('refuses sequences longer than Lmax for fixed-stream plans', async () => {
     const model = await LanguageModel.create({ config, plan: { preset: 'hybrid', mixer: 'rnd-emb-qk' }, seed: 3, environment });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { scoreBatch, scoreTokenSequence } from '../src/model/score.js';
 import { microModel } from './helpers.js';
 

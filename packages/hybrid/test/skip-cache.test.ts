@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import '@deconattn/attention-relaxed';
 import { randomArray } from '@deconattn/testkit';
 import { LanguageModel } from '../src/model/model.js';
@@ -9,7 +9,7 @@ import { ids, maxAbsDiff, microConfig } from './helpers.js';
 
 /*
  * The fixed stream (and the maps built from it) is cached at inference. It passes every block, so
- * it depends on which layers are skipped (MODEL.md §4): toggling `skip` must not reuse a stream
+ * it depends on which layers are skipped (docs/model.md §4): toggling `skip` must not reuse a stream
  * computed under another skip setting.
  */
 async function fixedStreamHybrid(): Promise<LanguageModel> {
@@ -56,4 +56,26 @@ describe('skip and the cached fixed stream', () => {
       }
     });
   }
+});
+
+describe('skip keys on the mixer role, not on its id', () => {
+  it("a baseline-role mixer under another id is kept, a relaxed one is left out", async () => {
+    await useBackend('cpu');
+    const { getMixer, registerMixer, unregisterMixer } = await import('@deconattn/core');
+    await import('@deconattn/attention-standard');
+    const std = getMixer('standard');
+    // The same attention registered twice under new ids, once as the baseline and once as relaxed.
+    registerMixer({ ...std, id: 'test-reference', role: 'baseline', create: (d, o) => Object.assign(std.create(d, o), { id: 'test-reference' }) });
+    registerMixer({ ...std, id: 'test-relaxed', role: 'relaxed', create: (d, o) => Object.assign(std.create(d, o), { id: 'test-relaxed' }) });
+    const model = await LanguageModel.create({ config: { ...microConfig, numLayers: 2 }, plan: { layers: ['test-reference', 'test-relaxed'], skip: 'mixer' }, seed: 1 });
+    try {
+      expect([model.isSkippedLayer(0), model.isSkippedLayer(1)]).toEqual([false, true]);
+      model.skip = null;
+      expect([model.isSkippedLayer(0), model.isSkippedLayer(1)]).toEqual([false, false]);
+    } finally {
+      model.dispose();
+      unregisterMixer('test-reference');
+      unregisterMixer('test-relaxed');
+    }
+  });
 });

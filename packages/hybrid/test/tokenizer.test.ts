@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DeconattnError } from '@deconattn/core';
-import {
-  BYTE_EOT_ID,
-  TOKENIZER_KINDS,
-  byteTokenizer,
-  loadTokenizer,
-  parseTokenizerConfig,
-  pythiaTokenizer,
-  pythiaTokenizerFromJson,
-} from '../src/tokenizer/index.js';
+import { BYTE_EOT_ID, TOKENIZER_KINDS, byteTokenizer, parseTokenizerConfig, pythiaTokenizerFromJson } from '../src/tokenizer/index.js';
+import { loadTokenizer, pythiaTokenizer } from '../src/node.js';
 import type { TokenizerConfig } from '../src/tokenizer/index.js';
-import { hybridDataFile } from '../src/data/index.js';
+import { hybridDataFile } from '../src/node.js';
 
 const SAMPLES = [
   '',

@@ -3,10 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeconattnError, useBackend } from '@deconattn/core';
+import { DeconattnError } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
+import { runDirectoryStore } from '../src/node.js';
 import { Trainer, type TrainOptions } from '../src/train/trainer.js';
-import { trainRun } from '../src/train/run.js';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, saveRunCheckpoint, stepDir } from '../src/checkpoint/checkpoint.js';
+import { trainRun } from '../src/node.js';
+import { stepDir } from '../src/checkpoint/checkpoint.js';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint, saveRunCheckpoint } from '../src/node.js';
 import { splitTokens } from '../src/data/index.js';
 import type { Preset } from '../src/model/config.js';
 import { microConfig, microModel } from './helpers.js';
@@ -37,7 +40,7 @@ describe('resuming a training run', () => {
   it('metrics.jsonl holds each step once after a run killed past its last checkpoint', async () => {
     const dir = tmp('metrics');
     const m1 = await microModel();
-    const a = new Trainer(m1, data(), opts({ outDir: dir, checkpointInterval: 2 }), { tokenizer: { kind: 'byte' } });
+    const a = new Trainer(m1, data(), opts({ checkpointInterval: 2 }), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     await a.run();
     a.dispose();
     m1.dispose();
@@ -46,7 +49,7 @@ describe('resuming a training run', () => {
     fs.rmSync(stepDir(dir, 4), { recursive: true });
     fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"step": 5, "lo'); // and a torn last line
     const ck = await loadCheckpoint(dir);
-    const b = new Trainer(ck.model, data(), opts({ outDir: dir, checkpointInterval: 2 }), { tokenizer: { kind: 'byte' } });
+    const b = new Trainer(ck.model, data(), opts({ checkpointInterval: 2 }), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     b.restore(ck);
     await b.run();
     expect(metricSteps(dir)).toEqual([1, 2, 3, 4]);
@@ -58,11 +61,11 @@ describe('resuming a training run', () => {
     const dir = tmp('identity');
     const first = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, train: { checkpointInterval: 1 } });
     first.model.dispose();
-    for (const train of [{ accumSteps: 2 }, { warmupSteps: 0 }, { weightDecay: 0 }, { gradClip: 0.5 }, { minLr: 0 }]) {
+    for (const train of [{ accumSteps: 2 }, { warmupSteps: 0 }, { weightDecay: 0 }, { gradClip: 0.5 }, { minLr: 0 }, { cosineSteps: 100 }]) {
       await expect(trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, ...train } })).rejects.toThrow(/Cannot resume .* different settings/);
     }
     // The same settings (defaults spelled out) resume.
-    const again = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, accumSteps: 1, gradClip: 1 } });
+    const again = await trainRun({ preset: micro, plan: { preset: 'uniform', mixer: 'standard' }, corpusFiles: [corpus], outDir: dir, resume: true, train: { checkpointInterval: 1, accumSteps: 1, gradClip: 1, cosineSteps: 2 } });
     expect(again.resumedFromStep).toBe(2);
     again.model.dispose();
   });

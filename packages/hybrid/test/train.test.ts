@@ -3,12 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_MIXER_SPEC_VERSION, registerMixer, useBackend } from '@deconattn/core';
+import { TOKEN_MIXER_SPEC_VERSION, registerMixer } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
+import { runDirectoryStore } from '../src/node.js';
 import { Trainer, NonFiniteLossError, type TrainOptions } from '../src/train/trainer.js';
 import { learningRate } from '../src/train/schedule.js';
 import { LanguageModel } from '../src/model/model.js';
 import { PRESETS } from '../src/model/config.js';
-import { bundledCorpus, splitTokens, tokenizeCorpus } from '../src/data/index.js';
+import { splitTokens, tokenizeCorpus } from '../src/data/index.js';
+import { bundledCorpus } from '../src/node.js';
 import { byteTokenizer } from '../src/tokenizer/index.js';
 import { microModel } from './helpers.js';
 
@@ -88,6 +91,7 @@ describe('training', () => {
     registerMixer({
       specificationVersion: TOKEN_MIXER_SPEC_VERSION,
       id: 'test-nan',
+      role: 'relaxed',
       packageName: '@test/nan',
       packageVersion: '0.0.0',
       principle: 'test',
@@ -101,7 +105,7 @@ describe('training', () => {
     });
     const m = await microModel({ layers: ['standard', 'test-nan'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-nan-'));
-    const t = new Trainer(m, data(), opts({ outDir: dir, checkpointInterval: 1 }), { tokenizer: { kind: 'byte' } });
+    const t = new Trainer(m, data(), opts({ checkpointInterval: 1 }), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     await expect(t.run()).rejects.toThrow(NonFiniteLossError);
     await expect(t.trainStep()).rejects.toThrow(/loss at step 1 is NaN/);
     expect(fs.existsSync(path.join(dir, 'checkpoints'))).toBe(false);
@@ -112,7 +116,7 @@ describe('training', () => {
   it('writes metrics.jsonl with step, loss, val loss, lr, grad norm, tokens/s, backend and live tensors', async () => {
     const m = await microModel();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-metrics-'));
-    const t = new Trainer(m, data(), opts({ outDir: dir }), { tokenizer: { kind: 'byte' } });
+    const t = new Trainer(m, data(), opts(), { tokenizer: { kind: 'byte' }, store: runDirectoryStore(dir) });
     await t.run();
     const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBe(6);

@@ -5,11 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError, useBackend } from '@deconattn/core';
+import { DeconattnError } from '@deconattn/core';
+import { useBackend } from '../src/node.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { isBarePackageName } from '../src/checkpoint/files.js';
 import { SAFETENSORS_MAX_HEADER_BYTES, decodeSafetensors, encodeSafetensors } from '../src/checkpoint/safetensors.js';
-import { TOKENIZER_FILE_LIMITS, readTokenizerJson } from '../src/tokenizer/pythia.js';
+import { TOKENIZER_FILE_LIMITS, readTokenizerJson } from '../src/tokenizer/files.js';
 import { microModel } from './helpers.js';
 
 // Checkpoint files as an attacker or a broken disk would leave them: every problem is one

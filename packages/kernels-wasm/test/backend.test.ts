@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime, kernelThreads, shareDefinedMemory } from '../src/index.js';
 
 /** A minimal wasm module defining one memory: (memory min max). */
@@ -38,8 +38,7 @@ describe('the shared-memory wasm backend', () => {
     const script = `
       const tf = require('@tensorflow/tfjs-core');
       require('@deconattn/kernels-wasm');
-      const core = require('@deconattn/core');
-      core.useBackend('wasm').then(() => {
+      tf.setBackend('wasm').then(() => {
         const k = require('@deconattn/kernels-wasm');
         const c = tf.matMul(tf.ones([300, 300]), tf.ones([300, 300]));
         console.log(JSON.stringify({ value: c.dataSync()[7], threads: k.kernelThreads(), enabled: k.wasmKernelsEnabled(), shared: tf.backend().wasm.HEAPU8.buffer instanceof SharedArrayBuffer }));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, embeddingLookup, hasKernel, referenceRmsNorm, rmsNorm, rmsNormReference, silu, swigluActivation, useBackend } from '@deconattn/core';
+import { KERNEL, embeddingLookup, hasKernel, referenceRmsNorm, rmsNorm, rmsNormReference, silu, swigluActivation } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, hasKernel, linear, useBackend } from '@deconattn/core';
+import { KERNEL, hasKernel, linear } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime, wasmKernelsEnabled } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, hasKernel, runningSoftmaxMean, runningSoftmaxMeanReference, useBackend } from '@deconattn/core';
+import { KERNEL, hasKernel, runningSoftmaxMean, runningSoftmaxMeanReference } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime } from '../src/index.js';
 import { randn, relErr } from './helpers.js';
 

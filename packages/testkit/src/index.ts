@@ -5,3 +5,5 @@ export { DEFAULT_DIMS, defaultEnvironment, resolveDims, type ConformanceOptions 
 export { MixerFixture, flatWeights, prepareOptions, randomArray, randomWeights, type KitContext } from './fixture.js';
 export { ConformanceError, assertClose, assertFinite, assertShapeEq, maxAbs, maxAbsDiff } from './compare.js';
 export { deepEqual } from './deep-equal.js';
+/** Backend selection for the kit's checks and a plugin's own tests (from @deconattn/hybrid/node). */
+export { useBackend } from '@deconattn/hybrid/node';

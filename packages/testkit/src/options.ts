@@ -1,4 +1,5 @@
-import type { BackendName, MixerEnvironment, ModelDims } from '@deconattn/core';
+import type { MixerEnvironment, ModelDims } from '@deconattn/core';
+import type { BackendName } from '@deconattn/hybrid';
 
 /** How the kit exercises a mixer. Every field has a small, fast default. */
 export interface ConformanceOptions {

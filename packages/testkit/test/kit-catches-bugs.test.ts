@@ -102,6 +102,35 @@ describe('the kit catches broken mixers', () => {
     expect(await failing(uniform, check)).toMatch(/W_O against the output/);
   });
 
+  it('negative weights fail unless the mixer says its maps are signed, and a declared output scale must hold', async () => {
+    const check = 'captured attention maps are causal, row-stochastic and match the output';
+    // 2A − (causal mean): rows still sum to 1, some weights negative, and the output no longer matches.
+    const signedMap = (m: StandardAttention, hn: tf.Tensor3D, w: MixerWeights, ctx: MixerContext) =>
+      m.apply(hn, w, {
+        ...ctx,
+        capture: ctx.capture && {
+          attention: (l, a) => {
+            const t = a.shape[2];
+            const mask = causalMask(t, t, 0);
+            ctx.capture!.attention!(l, tf.sub(tf.mul(a, 2), tf.div(mask, tf.sum(mask, -1, true))) as tf.Tensor4D);
+          },
+        },
+      });
+    expect(await failing(broken('negative-map', signedMap), check)).toMatch(/negative weight.*mapForm.signed/);
+    const claimsSigned = (scale: number) => {
+      const def = broken(`signed-map-${scale}`, signedMap);
+      const create = def.create;
+      return { ...def, create: (d, o) => Object.assign(create(d, o), { mapForm: { signed: true, outputScale: scale } }) } as TokenMixerDefinition;
+    };
+    expect(await failing(claimsSigned(1), check)).toMatch(/W_O against the output/);
+    // The true map scaled by 1/3 with outputScale 3 passes the consistency check but not the row sums.
+    const third = broken('third-map', (m, hn, w, ctx) =>
+      m.apply(hn, w, { ...ctx, capture: ctx.capture && { attention: (l, a) => ctx.capture!.attention!(l, tf.div(a, 3) as tf.Tensor4D) } }),
+    );
+    const thirdScaled = { ...third, create: (d: never, o: never) => Object.assign(third.create(d, o), { mapForm: { outputScale: 3 } }) } as TokenMixerDefinition;
+    expect(await failing(thirdScaled, check)).toMatch(/sums to/);
+  });
+
   it('a mixer without a map that captures one fails', async () => {
     const def = broken('claims-no-map', (m, hn, w, ctx) => m.apply(hn, w, ctx), { hasAttentionMap: false });
     await failing(def, 'no attention map is captured');

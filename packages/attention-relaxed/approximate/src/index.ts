@@ -4,5 +4,9 @@ import { approximateAttention } from './approximate.js';
 // Importing this package registers the 'approximate' mixer (a side effect listed in package.json).
 registerMixer(approximateAttention);
 
-export { approximateAttention, ApproximateAttention, type ApproximateAttentionOptions, type TaylorKernel } from './approximate.js';
-export { approximateReference } from './reference.js';
+export { approximateAttention, ApproximateAttention } from './approximate.js';
+export { type ApproximateAttentionOptions, type ApproximateKernel } from './options.js';
+export { PaperKernel } from './paper-kernel.js';
+export { BasedKernel } from './based-kernel.js';
+export { guardDenominator, DENOMINATOR_FLOOR } from './guard.js';
+export { approximateReference, approximatePaperMapReference } from './reference.js';

@@ -1,10 +1,12 @@
 import {
   TOKEN_MIXER_SPEC_VERSION,
+  defineMixerOptions,
+  optionChecks,
   DeconattnError,
   type MixerEnvironment,
   type TokenMixerDefinition,
 } from '@deconattn/core';
-import { FixedStreamAttention, checkStopGradient, type FixedStreamMixerOptions } from '@deconattn/attention-rnd-emb-qk';
+import { FixedStreamAttention, STOP_GRADIENT_CHECK, type FixedStreamMixerOptions } from '@deconattn/attention-rnd-emb-qk';
 import pkg from '../package.json';
 
 export interface FixedSeqQkOptions extends FixedStreamMixerOptions {
@@ -50,36 +52,24 @@ export function prepareFixedSequence(options: FixedSeqQkOptions, env: MixerEnvir
 }
 
 /**
- * `fixed-seq-qk` (MODEL.md §3.6): relaxes sequence dependency. As `rnd-emb-qk`, but the fixed
+ * `fixed-seq-qk` (docs/model.md §3.6): relaxes sequence dependency. As `rnd-emb-qk`, but the fixed
  * stream starts from the model's own (trainable) embeddings of a fixed natural-text sequence.
  */
 export const fixedSeqQk: TokenMixerDefinition<FixedSeqQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('fixed-seq-qk', DEFAULTS, {
+    text: optionChecks.orNull(optionChecks.nonEmptyString(), 'for the bundled default passage'),
+    tokenIds: optionChecks.orNull(optionChecks.tokenIds(), 'to tokenize the text'),
+    stopGradient: STOP_GRADIENT_CHECK,
+  }),
   id: 'fixed-seq-qk',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'sequence dependency',
   description: 'Attention maps from a fixed natural-text sequence (its embeddings run through the same layers); values from the input.',
   decoding: 'fixed-maps',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): FixedSeqQkOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`fixed-seq-qk: options must be an object like {"text": "…"} or {"tokenIds": [ … ]}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`fixed-seq-qk: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    if (o.text !== null && (typeof o.text !== 'string' || o.text === '')) {
-      throw new DeconattnError(`fixed-seq-qk: option 'text' must be a non-empty string, or null for the bundled default passage, got ${JSON.stringify(o.text)}.`);
-    }
-    const ids = o.tokenIds;
-    if (ids !== null && !(Array.isArray(ids) && ids.length > 0 && ids.every((x) => Number.isInteger(x) && x >= 0))) {
-      throw new DeconattnError(`fixed-seq-qk: option 'tokenIds' must be a non-empty list of non-negative integer token ids, or null, got ${JSON.stringify(ids)?.slice(0, 80)}.`);
-    }
-    return { text: o.text as string | null, tokenIds: ids === null ? null : [...(ids as number[])], stopGradient: checkStopGradient('fixed-seq-qk', o.stopGradient) };
-  },
   prepare: prepareFixedSequence,
   needs(options, dims) {
     if (!options.tokenIds) {

@@ -1,5 +1,5 @@
 /**
- * Plain-loop Float64 reference of `fixed-seq-qk` (MODEL.md §3.6). The layer is the fixed-maps
+ * Plain-loop Float64 reference of `fixed-seq-qk` (docs/model.md §3.6). The layer is the fixed-maps
  * attention of `rnd-emb-qk` (re-exported); what differs is where the stream starts:
  * `X₀ = Emb(t_s)`, the rows of the model's embedding table for the fixed token ids.
  */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getMixer, useBackend, type MixerEnvironment, type ModelDims } from '@deconattn/core';
+import { getMixer, type MixerEnvironment, type ModelDims } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { MixerFixture, assertClose, flatWeights } from '@deconattn/testkit';
 import { fixedSeqQk, fixedSeqQkReference, fixedSequenceStreamStart } from '../src/index.js';
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
+  defineMixerOptions,
+  optionChecks,
   INIT_STD,
   attentionParamCount,
   swiglu,
@@ -16,7 +17,7 @@ import {
 import pkg from '../package.json';
 
 export interface MlpMixerOptions {
-  /** Inner width m; null = the width matching attention's parameter count (MODEL.md §3.2). */
+  /** Inner width m; null = the width matching attention's parameter count (docs/model.md §3.2). */
   innerSize: number | null;
 }
 
@@ -46,7 +47,7 @@ export function mlpParameterDifference(hiddenSize: number, innerSize: number = m
 }
 
 /**
- * `mlp` (MODEL.md §3.2): relaxes token mixing. A gated MLP `down(SiLU(gate(Hn)) ⊙ up(Hn))` without
+ * `mlp` (docs/model.md §3.2): relaxes token mixing. A gated MLP `down(SiLU(gate(Hn)) ⊙ up(Hn))` without
  * biases replaces attention; every token is processed alone, so decoding keeps nothing.
  */
 export class MlpMixer implements TokenMixer<MlpMixerOptions> {
@@ -80,28 +81,15 @@ export class MlpMixer implements TokenMixer<MlpMixerOptions> {
 
 export const mlpMixer: TokenMixerDefinition<MlpMixerOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('mlp', DEFAULTS, { innerSize: optionChecks.orNull(optionChecks.integer(1), 'for the parameter-matched width') }),
   id: 'mlp',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'token mixing',
   description: 'Gated MLP per token (no mixing between positions), inner width matched to attention’s parameter count.',
   decoding: 'none',
   hasAttentionMap: false,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): MlpMixerOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`mlp: options must be an object like {"innerSize": null}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`mlp: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    const m = o.innerSize;
-    if (m !== null && !(typeof m === 'number' && Number.isInteger(m) && m > 0)) {
-      throw new DeconattnError(`mlp: option 'innerSize' must be a positive integer, or null for the parameter-matched width, got ${JSON.stringify(m)}.`);
-    }
-    return { innerSize: m as number | null };
-  },
   needs: () => ({}),
   create: (dims, options) => new MlpMixer(dims, options),
 };

@@ -1,5 +1,5 @@
 /**
- * Plain-loop Float64 reference of `mlp` (MODEL.md §3.2), written from the formula with no tfjs:
+ * Plain-loop Float64 reference of `mlp` (docs/model.md §3.2), written from the formula with no tfjs:
  * `o_t = W_down(SiLU(W_gate h_t) ⊙ (W_up h_t))` for each token alone. Weights are flat row-major
  * arrays held `[in, out]` like the mixer's. Used by the tests against the tfjs implementation.
  */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countParams, getMixer, useBackend } from '@deconattn/core';
+import { countParams, getMixer } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { MixerFixture, assertClose, flatWeights } from '@deconattn/testkit';
 import { mlpInnerSize, mlpMixer, mlpParameterDifference, mlpReference } from '../src/index.js';
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
-  DeconattnError,
   KERNEL,
+  defineMixerOptions,
+  optionChecks,
   attentionParamSpecs,
   hasKernel,
   causalBias,
@@ -41,7 +42,7 @@ interface Carry {
 }
 
 /**
- * `non-approximate` (MODEL.md §3.4): relaxes the mathematical form entirely. One score per token
+ * `non-approximate` (docs/model.md §3.4): relaxes the mathematical form entirely. One score per token
  * and head, `s_j = q_j·k_j/√dh` with `Q = SiLU(Hn W_Q + b)`, no pairs and no RoPE (it would cancel);
  * `o_i = Σ_{j≤i} e^{s_j} v_j / Σ_{j≤i} e^{s_j}`, a running softmax-weighted mean.
  *
@@ -142,28 +143,15 @@ function scanChunk(s: tf.Tensor3D, v: tf.Tensor4D, carry: Carry | undefined): { 
 
 export const nonApproximateAttention: TokenMixerDefinition<NonApproximateAttentionOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...defineMixerOptions('non-approximate', DEFAULTS, { chunkSize: optionChecks.integer(1, Infinity, ' (tokens per scan chunk, e.g. 64)') }),
   id: 'non-approximate',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'mathematical form (entirely)',
   description: 'One score per token (its own q·k), a causal running softmax-weighted mean of values; linear in L, recurrent decoding.',
   decoding: 'recurrent',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): NonApproximateAttentionOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`non-approximate: options must be an object like {"chunkSize": 64}, got ${JSON.stringify(raw)}.`);
-    }
-    const o = { ...DEFAULTS, ...((raw as object) ?? {}) } as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!(key in DEFAULTS)) throw new DeconattnError(`non-approximate: unknown option '${key}'. Options: ${Object.keys(DEFAULTS).join(', ')}.`);
-    }
-    const c = o.chunkSize;
-    if (!(typeof c === 'number' && Number.isInteger(c) && c > 0)) {
-      throw new DeconattnError(`non-approximate: option 'chunkSize' must be a positive integer (tokens per scan chunk, e.g. 64), got ${JSON.stringify(c)}.`);
-    }
-    return { chunkSize: c };
-  },
   needs: () => ({}),
   create: (dims, options) => new NonApproximateAttention(dims, options),
 };

@@ -1,7 +1,7 @@
 import { referenceProject } from '@deconattn/core';
 
 /**
- * Plain-loop Float64 reference of `non-approximate` (MODEL.md §3.4), from the formula, no tfjs:
+ * Plain-loop Float64 reference of `non-approximate` (docs/model.md §3.4), from the formula, no tfjs:
  * `Q = SiLU(Hn W_Q + b_Q)`, `K = Hn W_K + b_K`, `V = Hn W_V + b_V`, no RoPE; per head
  * `s_j = q_j·k_j/√dh` and `o_i = Σ_{j≤i} e^{s_j} v_j / Σ_{j≤i} e^{s_j}`, heads concatenated, then
  * W_O. Each row is evaluated at its own prefix max (exp(s_j − max_{m≤i} s_m)), which is the same

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getMixer, useBackend } from '@deconattn/core';
+import { getMixer } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { MixerFixture, assertClose, flatWeights } from '@deconattn/testkit';
 import { nonApproximateAttention, nonApproximateReference } from '../src/index.js';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   DeconattnError,
+  optionChecks,
   ShapeError,
   applyRope,
   attentionParamSpecs,
@@ -18,7 +19,7 @@ import {
 import { stopGradient } from './stopGradient.js';
 
 export interface FixedStreamMixerOptions {
-  /** Cut gradients from the maps into the fixed stream (default false: they flow, MODEL.md §3.5). */
+  /** Cut gradients from the maps into the fixed stream (default false: they flow, docs/model.md §3.5). */
   stopGradient: boolean;
 }
 
@@ -30,7 +31,7 @@ export interface FixedStreamMixerOptions {
 export const MAP_CACHE_LIMIT = 1 << 22;
 
 /**
- * Attention whose maps come from the model's fixed stream (MODEL.md §3.5–3.6), shared by
+ * Attention whose maps come from the model's fixed stream (docs/model.md §3.5–3.6), shared by
  * `rnd-emb-qk` and `fixed-seq-qk`: `Q,K = Xn W + b` with RoPE from `context.stream.hn` (this
  * layer's normalised stream, `1×Lmax×d`), `A = softmax(causal(QKᵀ/√dh))`, the batch's output
  * `A · (Hn W_V + b_V)` then W_O. A sequence of length n uses the top-left n×n block (exact: the
@@ -162,7 +163,5 @@ function sharedMapTimes(map: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
 }
 
 /** Validates the options shared by the fixed-stream mixers. */
-export function checkStopGradient(id: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new DeconattnError(`${id}: option 'stopGradient' must be true or false (default false: gradients flow through the stream), got ${JSON.stringify(value)}.`);
-  return value;
-}
+/** The check of the fixed-stream mixers' `stopGradient` option. */
+export const STOP_GRADIENT_CHECK = optionChecks.boolean(' (default false: gradients flow through the stream)');

@@ -5,5 +5,5 @@ import { rndEmbQk } from './rnd-emb-qk.js';
 registerMixer(rndEmbQk);
 
 export { rndEmbQk, type RndEmbQkOptions } from './rnd-emb-qk.js';
-export { FixedStreamAttention, MAP_CACHE_LIMIT, checkStopGradient, type FixedStreamMixerOptions } from './fixed-maps.js';
+export { FixedStreamAttention, MAP_CACHE_LIMIT, STOP_GRADIENT_CHECK, type FixedStreamMixerOptions } from './fixed-maps.js';
 export { fixedMapsReference } from './reference.js';

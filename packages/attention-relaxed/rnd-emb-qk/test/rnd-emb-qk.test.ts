@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ShapeError, getMixer, useBackend } from '@deconattn/core';
+import { ShapeError, getMixer } from '@deconattn/core';
+import { useBackend } from '@deconattn/testkit';
 import { MixerFixture, assertClose, flatWeights } from '@deconattn/testkit';
 import { MAP_CACHE_LIMIT, fixedMapsReference, rndEmbQk } from '../src/index.js';
 

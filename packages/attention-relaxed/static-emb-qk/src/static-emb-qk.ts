@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
+  defineMixerOptions,
+  optionChecks,
   DeconattnError,
+  isVersionBefore,
   ShapeError,
   applyRope,
   attentionParamSpecs,
@@ -20,16 +23,33 @@ import {
 import pkg from '../package.json';
 import { attentionNorm } from './attention-norm.js';
 
-/** No options: MODEL.md §3.7 fixes the source (Emb(t)), its norm (the layer's) and RoPE (on). */
-export type StaticEmbQkOptions = Record<string, never>;
+export interface StaticEmbQkOptions {
+  /**
+   * How the static embeddings `e = Emb(t)` enter the query/key projections. `none` (default):
+   * `Q,K = e W + b`, as the paper writes it. `attention`: `e` first goes through this layer's
+   * attention RMSNorm with its learned scale (the default before 0.2.0).
+   */
+  norm: 'none' | 'attention';
+}
 
-const DEFAULTS: StaticEmbQkOptions = {};
+const DEFAULTS: StaticEmbQkOptions = { norm: 'none' };
+
+/** Defaults of the releases before 0.2.0 (which had no options): what their checkpoints meant. */
+const DEFAULTS_BEFORE_0_2_0: StaticEmbQkOptions = { norm: 'attention' };
+
+const NORM_CHECKS = {
+  norm: optionChecks.oneOf(['none', 'attention'], " (none: Q,K = Emb(t) W + b as the paper writes it, the default; attention: Emb(t) through the layer's attention RMSNorm first)"),
+};
+const CURRENT_OPTIONS = defineMixerOptions('static-emb-qk', DEFAULTS, NORM_CHECKS);
+/** Checkpoints of releases before 0.2.0 read with those releases' defaults. */
+const OPTIONS_BEFORE_0_2_0 = defineMixerOptions('static-emb-qk', DEFAULTS_BEFORE_0_2_0, NORM_CHECKS);
 
 /**
- * `static-emb-qk` (MODEL.md §3.7): relaxes "current QK". `Q,K = RMSNorm_attn_l(e) W + b` with
- * `e = Emb(t)` the static embeddings of the input tokens, RoPE applied; `V = Hn W_V + b_V`; causal
- * softmax. Every layer reads the same source, so all layers' maps could be computed in parallel.
- * Decodes with a KV cache (keys from the static embeddings, values from Hn).
+ * `static-emb-qk` (docs/model.md §3.7): relaxes "current QK". `Q,K = e W + b` with `e = Emb(t)` the
+ * static embeddings of the input tokens (`norm: 'attention'`: `RMSNorm_attn_l(e)`), RoPE applied;
+ * `V = Hn W_V + b_V`; causal softmax. Every layer reads the same source, so all layers' maps
+ * could be computed in parallel. Decodes with a KV cache (keys from the static embeddings,
+ * values from Hn).
  */
 export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
   readonly id = 'static-emb-qk';
@@ -58,7 +78,7 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
     const state = ctx.state;
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
-    const en = attentionNorm(e, ctx);
+    const en = this.options.norm === 'attention' ? attentionNorm(e, ctx) : e;
     if (!state && !ctx.capture) {
       // Training and scoring: one fused kernel where the backend has it (same numbers).
       const proj = (x: tf.Tensor3D, which: 'q' | 'k' | 'v') => linear(x, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D;
@@ -91,22 +111,16 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
 
 export const staticEmbQk: TokenMixerDefinition<StaticEmbQkOptions> = {
   specificationVersion: TOKEN_MIXER_SPEC_VERSION,
+  ...CURRENT_OPTIONS,
   id: 'static-emb-qk',
+  role: 'relaxed',
   packageName: pkg.name,
   packageVersion: pkg.version,
   principle: 'current QK',
-  description: 'Queries and keys from the static input embeddings Emb(t) through the layer’s attention norm; values from the current layer.',
+  description: 'Queries and keys from the static input embeddings Emb(t) (optionally through the layer’s attention norm); values from the current layer.',
   decoding: 'kv-cache',
   hasAttentionMap: true,
-  defaultOptions: DEFAULTS,
-  parseOptions(raw: unknown): StaticEmbQkOptions {
-    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-      throw new DeconattnError(`static-emb-qk: options must be an object (it has none: {}), got ${JSON.stringify(raw)}.`);
-    }
-    const keys = Object.keys((raw as object) ?? {});
-    if (keys.length) throw new DeconattnError(`static-emb-qk: unknown option '${keys[0]}'. This mixer has no options.`);
-    return {};
-  },
+  loadOptions: (recorded, version) => (isVersionBefore(version, '0.2.0') ? OPTIONS_BEFORE_0_2_0 : CURRENT_OPTIONS).parseOptions(recorded),
   needs: () => ({ staticEmbeddings: true }),
   create: (dims, options) => new StaticEmbQkAttention(dims, options),
 };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LanguageModel, Trainer, byteTokenizer, checkpointConfig, fixedPassage, type LayerPlan, type ModelConfig } from '@deconattn/hybrid';
+import { LanguageModel, Trainer, byteTokenizer, checkpointConfig, type LayerPlan, type ModelConfig } from '@deconattn/hybrid';
+import { fixedPassage } from '@deconattn/hybrid/node';
 import type { BenchConfig } from './configs.js';
 
 /** Options of the timed training run: those of `deconattn train`'s defaults that affect speed. */

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DeconattnError } from '@deconattn/core';
-import { analyzeModel, bundledCorpus, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { analyzeModel, splitTokens, tokenizeCorpus } from '@deconattn/hybrid';
+import { bundledCorpus } from '@deconattn/hybrid/node';
 import { openModel, setup } from '../util/context.js';
 import { markdownTable } from '../util/table.js';
-import { renderAnalysisReport } from '../report/index.js';
+import { renderAnalysisReport } from '@deconattn/study';
 import { backendOption, intArg, pluginOption } from '../program-options.js';
 
 export interface AnalyzeCliOptions {
@@ -20,7 +21,7 @@ export interface AnalyzeCliOptions {
   plugin?: string[];
 }
 
-/** Attention diagnostics of a trained model (MODEL.md §5) on held-out text or a user's file. */
+/** Attention diagnostics of a trained model (docs/model.md §5) on held-out text or a user's file. */
 export async function analyzeCommand(o: AnalyzeCliOptions) {
   await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);
@@ -45,11 +46,11 @@ export async function analyzeCommand(o: AnalyzeCliOptions) {
     const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
     console.log(
       markdownTable(
-        ['layer', 'mixer', 'entropy', 'conc', 'head div', 'sink', 'loc 0', 'loc 1', 'loc 2', 'loc 3', 'logit min', 'logit max', '|logit| p99'],
+        ['layer', 'mixer', 'entropy', 'conc', 'head div', 'sink', 'loc 0', 'loc 1', 'loc 2', 'loc 3', 'neg mass', 'logit min', 'logit max', '|logit| p99'],
         analysis.layers.map((l) => {
           const i = l.indicators;
           const g = l.logits;
-          return [String(l.layer), l.skipped ? `${l.mixer} (skipped)` : l.mixer, f(i?.entropy), f(i?.concentration), f(i?.headDiversity), f(i?.sink), ...[0, 1, 2, 3].map((n) => f(i?.localFocus[n])), f(g?.min), f(g?.max), f(g ? Math.max(Math.abs(g.quantiles.p01), Math.abs(g.quantiles.p99)) : undefined)];
+          return [String(l.layer), l.skipped ? `${l.mixer} (skipped)` : l.mixer, f(i?.entropy), f(i?.concentration), f(i?.headDiversity), f(i?.sink), ...[0, 1, 2, 3].map((n) => f(i?.localFocus[n])), f(i?.negativeMass), f(g?.min), f(g?.max), f(g ? Math.max(Math.abs(g.quantiles.p01), Math.abs(g.quantiles.p99)) : undefined)];
         }),
       ),
     );

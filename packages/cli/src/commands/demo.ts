@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundledCorpus, generate, getPreset, scoreTokenSequence, splitTokens, tokenizeCorpus, trainRun, byteTokenizer } from '@deconattn/hybrid';
+import { generate, getPreset, scoreTokenSequence, splitTokens, tokenizeCorpus, byteTokenizer } from '@deconattn/hybrid';
+import { bundledCorpus, trainRun } from '@deconattn/hybrid/node';
 import { setup } from '../util/context.js';
 import { formatStepLog } from './train.js';
 

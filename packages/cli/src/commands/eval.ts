@@ -8,7 +8,7 @@ import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, intArg, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
 
 export interface EvalCliOptions {
   model: string;
@@ -94,23 +94,17 @@ export async function evalCommand(o: EvalCliOptions): Promise<void> {
   ckpt.model.dispose();
 }
 
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new DeconattnError(`${name} must be a positive number, got '${v}'.`);
-  return n;
-};
-
 export function addEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('zero-shot evaluation as lm-evaluation-harness v0.4.8 scores it (GLUE, SuperGLUE, the paper\'s suite)')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .option('--tasks <list>', 'tasks and groups (glue, super_glue, paper), comma-separated', 'paper')
-    .option('--limit <n>', 'first N documents per task (N < 1: that fraction)', positive('--limit'))
+    .option('--limit <n>', 'first N documents per task (N < 1: that fraction)', positiveArg('--limit'))
     .option('--log-samples', 'write one JSONL line per document next to the results')
     .option('--output <file>', 'results JSON (default <model>/eval/results_<time>.json)')
     .option('--data-dir <dir>', 'where tasks without vendored data find their official files')
-    .option('--batch-size <n>', 'sequences per forward pass', positive('--batch-size'))
+    .option('--batch-size <n>', 'sequences per forward pass', positiveArg('--batch-size'))
     .addOption(new Option('--skip <mode>', 'evaluate without the relaxed layers').choices(['mixer', 'block']))
     .option('--no-cache', 'do not reuse or store cached answers')
     .option('--cache-dir <dir>', 'answer cache (default $DECONATTN_CACHE_DIR/eval, else $XDG_CACHE_HOME/deconattn/eval or ~/.cache/deconattn/eval); never inside the model')

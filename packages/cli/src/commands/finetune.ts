@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
 import { featureModelFromLanguageModel, finetune, resultsToMarkdown } from '@deconattn/eval-glue';
 import { openModel, setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
-import { backendOption, intArg, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
 
 export interface FinetuneCliOptions {
   model: string;
@@ -59,24 +58,18 @@ export async function finetuneCommand(o: FinetuneCliOptions): Promise<void> {
   ckpt.model.dispose();
 }
 
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new DeconattnError(`${name} must be a positive number, got '${v}'.`);
-  return n;
-};
-
 export function addFinetuneCommand(program: Command): void {
   program
     .command('finetune')
     .description('fine-tune a classification (or STS-B regression) head on GLUE/SuperGLUE train splits; report validation metrics and the GLUE/SuperGLUE averages')
     .requiredOption('--model <dir>', 'checkpoint or run directory')
     .requiredOption('--tasks <list>', 'tasks or groups (glue, super_glue)')
-    .option('--epochs <n>', 'epochs (default 3)', num('--epochs'))
-    .option('--batch-size <n>', 'examples per step (default 16)', num('--batch-size'))
-    .option('--lr <x>', 'learning rate (default 2e-5)', num('--lr'))
-    .option('--limit <n>', 'validation documents per task', num('--limit'))
-    .option('--train-limit <n>', 'training examples per task', num('--train-limit'))
-    .option('--max-seq-length <n>', 'tokens per example', num('--max-seq-length'))
+    .option('--epochs <n>', 'epochs (default 3)', positiveArg('--epochs'))
+    .option('--batch-size <n>', 'examples per step (default 16)', positiveArg('--batch-size'))
+    .option('--lr <x>', 'learning rate (default 2e-5)', positiveArg('--lr'))
+    .option('--limit <n>', 'validation documents per task', positiveArg('--limit'))
+    .option('--train-limit <n>', 'training examples per task', positiveArg('--train-limit'))
+    .option('--max-seq-length <n>', 'tokens per example', positiveArg('--max-seq-length'))
     .option('--freeze-backbone', 'train the head only (fast; not the usual protocol)')
     .option('--seed <n>', 'seed', intArg('--seed'), 0)
     .option('--data-dir <dir>', 'official files for tasks without vendored train data')

@@ -10,6 +10,7 @@ export async function mixersCommand(o: { json?: boolean; preset: string; filter?
     const mixer = def.create(dims, def.defaultOptions);
     return {
       id: def.id,
+      role: def.role,
       package: def.packageName,
       version: def.packageVersion,
       principle: def.principle,

@@ -1,18 +1,12 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DeconattnError, resolveMixer } from '@deconattn/core';
 import { PRESETS, getPreset } from '@deconattn/hybrid';
-import { selectTasks } from '@deconattn/eval-glue';
-import { runStudy, type StudyEvent } from '../study/run.js';
-import { CONFIGS, RELAXED, type StudyConfigName } from '../study/runs.js';
-import type { StudyResults } from '../study/types.js';
-import { setup } from '../util/context.js';
+import { CONFIGS, STUDY_DEFAULTS, formatDuration, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults } from '@deconattn/study';
+import { loadPlugins } from '../util/plugins.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
 import { backendOption, intArg, pluginOption } from '../program-options.js';
-import { writeStudyOutputs } from '../study/outputs.js';
-import { renderTable1 } from '../report/index.js';
 
 export interface StudyCliOptions {
   out: string;
@@ -36,13 +30,6 @@ export interface StudyCliOptions {
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
-function duration(sec: number): string {
-  if (!Number.isFinite(sec)) return '?';
-  const m = Math.floor(sec / 60);
-  const s = Math.round(sec % 60);
-  return m ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
-}
-
 function printer(quiet: boolean) {
   return (e: StudyEvent) => {
     const tag = (i: number, total: number, label: string) => `[${String(i + 1).padStart(String(total).length)}/${total} ${label}]`;
@@ -57,38 +44,30 @@ function printer(quiet: boolean) {
         if (!quiet) {
           const l = e.log;
           const val = l.valLoss !== undefined ? ` | val ${l.valLoss.toFixed(4)}` : '';
-          console.log(`${tag(e.index, e.total, e.run.label)} step ${l.step}/${e.steps} | loss ${l.loss.toFixed(4)}${val} | ${formatNumber(Math.round(l.tokensPerSec))} tok/s | ETA ${duration(e.etaSec ?? NaN)}`);
+          console.log(`${tag(e.index, e.total, e.run.label)} step ${l.step}/${e.steps} | loss ${l.loss.toFixed(4)}${val} | ${formatNumber(Math.round(l.tokensPerSec))} tok/s | ETA ${formatDuration(e.etaSec ?? NaN)}`);
         }
         break;
       case 'phase':
         if (!quiet) console.log(`  ${e.id}: ${e.what}`);
         break;
       case 'run-done':
-        console.log(`  ${e.id}: ${e.status} in ${duration(e.seconds)}`);
+        console.log(`  ${e.id}: ${e.status} in ${formatDuration(e.seconds)}`);
         break;
     }
   };
 }
 
 export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
-  const backend = await setup(o);
-  const preset = getPreset(o.preset);
-  if (o.steps !== undefined && o.tokens !== undefined) throw new DeconattnError('Give --steps or --tokens, not both.');
-  const steps = o.tokens !== undefined ? Math.max(1, Math.ceil(o.tokens / (preset.train.batchSize * preset.train.seqLen))) : o.steps;
-  const mixers = list(o.mixers);
-  for (const m of mixers) await resolveMixer(m); // unknown ids fail now, with the registered list
-  // Unknown task names fail now too: evaluation records a failing task as skipped and goes on,
-  // which would only show after every run was trained.
-  selectTasks(list(o.tasks).filter((t) => t !== 'wikitext'), 'zeroShot');
+  await loadPlugins(o.plugin);
   const t0 = performance.now();
-  console.log(`deconattn study: preset ${preset.name} (${preset.description}), ${steps ?? preset.train.steps} steps per run, backend ${backend.name}, output ${o.out}`);
-  const results = await runStudy({
+  const config: StudyConfigInput = {
     out: o.out,
-    preset: preset.name,
-    steps,
+    preset: o.preset,
+    steps: o.steps,
+    tokens: o.tokens,
     seed: o.seed,
-    backend: backend.name,
-    mixers,
+    backend: o.backend,
+    mixers: list(o.mixers),
     configs: list(o.configs) as StudyConfigName[],
     placements: list(o.placements),
     skipModes: list(o.skipModes) as ('mixer' | 'block')[],
@@ -98,14 +77,17 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
     analysisSequences: o.analysisSequences,
     analysisLength: o.analysisLength,
     gitHash: gitHash(),
-    onEvent: printer(!!o.quiet),
-  });
+  };
+  const checked = await validateStudyConfig(config);
+  const preset = getPreset(checked.preset);
+  console.log(`deconattn study: preset ${preset.name} (${preset.description}), ${checked.steps} steps per run, backend ${checked.backend}, output ${o.out}`);
+  const results = await runStudy(config, { onEvent: printer(!!o.quiet) });
   const files = await writeStudyOutputs(o.out, results);
   console.log('');
   console.log(renderTable1(results));
   console.log('\nDoes this small study show the paper\'s pattern?');
   for (const p of results.pattern) console.log(`  ${p.holds === null ? 'not measured' : p.holds ? 'yes' : 'NO '} — ${p.claim}\n      ${p.evidence}`);
-  console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${duration((performance.now() - t0) / 1000)}.`);
+  console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${formatDuration((performance.now() - t0) / 1000)}.`);
   return results;
 }
 
@@ -114,19 +96,19 @@ export function addStudyCommand(program: Command): void {
     .command('study')
     .description("reproduce the paper at small scale: standard and each variant uniform, hybrid, and hybrid with its relaxed layers skipped; evaluate; diagnose; report")
     .option('--out <dir>', 'output directory (resumable)', path.join('runs', 'study'))
-    .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default('tiny'))
+    .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default(STUDY_DEFAULTS.preset))
     .option('--steps <n>', 'training steps per run (default: the preset\'s)', intArg('--steps', 1))
     .option('--tokens <n>', 'training tokens per run (instead of --steps)', intArg('--tokens', 1))
-    .option('--mixers <list>', 'relaxed mixers to compare', RELAXED.join(','))
-    .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, 'uniform,hybrid,skip')
+    .option('--mixers <list>', 'relaxed mixers to compare', STUDY_DEFAULTS.mixers.join(','))
+    .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, STUDY_DEFAULTS.configs.join(','))
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
-    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer, block', 'mixer')
-    .option('--tasks <list>', 'zero-shot tasks', 'arc_easy,boolq,copa,rte,lambada_openai')
-    .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), 100)
-    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), 4)
-    .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', intArg('--analysis-sequences', 1), 8)
-    .option('--analysis-length <n>', 'tokens per diagnostic sequence (at least 4: local focus 3 needs them)', intArg('--analysis-length', 4), 64)
-    .option('--seed <n>', 'seed of every run (weights and data order)', intArg('--seed'), 0)
+    .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer (the mixer sublayer), block (the whole block); both by default', STUDY_DEFAULTS.skipModes.join(','))
+    .option('--tasks <list>', 'zero-shot tasks', STUDY_DEFAULTS.tasks.join(','))
+    .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), STUDY_DEFAULTS.limit)
+    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), STUDY_DEFAULTS.wikitextDocs)
+    .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', intArg('--analysis-sequences', 1), STUDY_DEFAULTS.analysisSequences)
+    .option('--analysis-length <n>', 'tokens per diagnostic sequence (at least 4: local focus 3 needs them)', intArg('--analysis-length', 4), STUDY_DEFAULTS.analysisLength)
+    .option('--seed <n>', 'seed of every run (weights and data order)', intArg('--seed'), STUDY_DEFAULTS.seed)
     .option('--quiet', 'one line per run instead of per logged step')
     .addOption(backendOption())
     .addOption(pluginOption())

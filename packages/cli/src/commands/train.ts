@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { getPreset, parsePlan, planLabel, trainRun, type StepLog } from '@deconattn/hybrid';
+import { getPreset, parsePlan, planLabel, type StepLog } from '@deconattn/hybrid';
+import { trainRun } from '@deconattn/hybrid/node';
 import { setup, type CommonOptions } from '../util/context.js';
 import { formatNumber, markdownTable } from '../util/table.js';
 
@@ -78,7 +79,7 @@ export async function trainCommand(o: TrainCliOptions): Promise<void> {
             ['corpus', `${info.corpus.name}: ${formatNumber(info.trainTokens)} train / ${formatNumber(info.valTokens)} held-out tokens`],
             ['steps', `${t.steps}${info.resumedFromStep ? ` (resuming at ${info.resumedFromStep})` : ''}`],
             ['batch × length', `${t.batchSize} × ${t.seqLen}${t.accumSteps && t.accumSteps > 1 ? ` × ${t.accumSteps} accumulated` : ''}`],
-            ['lr', `${t.lr} (warm-up ${t.warmupSteps}, cosine), weight decay ${t.weightDecay}`],
+            ['lr', `${t.lr} (warm-up ${t.warmupSteps}, cosine to ${t.minLr ?? t.lr / 10}${t.cosineSteps !== undefined && t.cosineSteps !== t.steps ? ` over ${t.cosineSteps} steps, stopping at step ${t.steps}` : ''}), weight decay ${t.weightDecay}`],
             ['seed', String(t.seed)],
             ['output', out],
           ],

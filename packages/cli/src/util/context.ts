@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { hasMixer, registerMixerLoader, useBackend, type BackendInfo } from '@deconattn/core';
+import { hasMixer, registerMixerLoader } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
+import { type BackendInfo } from '@deconattn/hybrid';
 import '@deconattn/attention-standard';
 import '@deconattn/attention-relaxed';
-import { loadCheckpoint, loadTokenizer, readCheckpointConfig, type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
+import { type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
+import { loadCheckpoint, loadTokenizer, readCheckpointConfig } from '@deconattn/hybrid/node';
 import { loadPlugins } from './plugins.js';
 import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
 

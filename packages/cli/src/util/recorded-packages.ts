@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DeconattnError, parseJsonSafely } from '@deconattn/core';
-import { isBarePackageName } from '@deconattn/hybrid';
+import { isBarePackageName } from '@deconattn/hybrid/node';
 import { PACKAGE_BASES, packageEntry } from './plugins.js';
 
 /**

@@ -59,5 +59,5 @@ export function initTensor(spec: Pick<ParamSpec, 'shape' | 'init'>, seed: number
   return tf.tensor(initValues(spec, seed), spec.shape, 'float32');
 }
 
-/** Standard deviation used for every weight matrix and embedding (MODEL.md §2). */
+/** Standard deviation used for every weight matrix and embedding (docs/model.md §2). */
 export const INIT_STD = 0.02;

@@ -30,7 +30,7 @@ export interface AnalyzeOptions {
 }
 
 /**
- * The indicators of MODEL.md §5 per layer, averaged over heads and sequences, and the
+ * The indicators of docs/model.md §5 per layer, averaged over heads and sequences, and the
  * distribution of pre-softmax logits per layer, from the maps each mixer reports through the
  * capture hooks. Sequences must share one length ≤ the model's maxPositions.
  */
@@ -85,7 +85,7 @@ export async function analyzeModel(model: LanguageModel, sequences: number[][], 
     layers: model.layers.map((layer, i) => ({
       layer: i + 1,
       mixer: layer.mixerId,
-      skipped: model.skip !== null && layer.mixerId !== 'standard',
+      skipped: model.isSkippedLayer(i),
       indicators: perLayer[i]!.length ? averageIndicators(perLayer[i]!) : null,
       logits: logitValues[i]!.length ? logitStats(logitValues[i]!) : null,
     })),

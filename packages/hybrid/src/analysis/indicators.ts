@@ -1,10 +1,14 @@
 /**
- * Attention-pattern indicators (MODEL.md §5), computed straight from one causal attention matrix
+ * Attention-pattern indicators (docs/model.md §5), computed straight from one causal attention matrix
  * `A` (L×L, row-major, rows sum to 1) per head. Plain loops: these are reference formulas.
  */
 export type Matrix = Float32Array | Float64Array | number[];
 
-/** H = −Σ_{i,k} A[i,k] log A[i,k], zeros skipped. High ≈ mean pooling. */
+/**
+ * H = −Σ_{i,k} A[i,k] log A[i,k], over the positive entries (zeros skipped; a signed map, such as
+ * `approximate`'s paper kernel, reports its negative entries as `negativeMass` instead). High ≈
+ * mean pooling.
+ */
 export function attentionEntropy(a: Matrix, L: number): number {
   let h = 0;
   for (let i = 0; i < L * L; i++) {
@@ -19,6 +23,16 @@ export function concentration(a: Matrix, L: number): number {
   let s = 0;
   for (let i = 0; i < L * L; i++) s += a[i]! * a[i]!;
   return Math.sqrt(s);
+}
+
+/**
+ * Negative mass = (1/L) Σ_i Σ_k max(0, −A[i,k]): how much negative weight a row holds, on average.
+ * 0 for softmax maps; a signed map's rows still sum to 1, so their positive weights exceed 1 by it.
+ */
+export function negativeMass(a: Matrix, L: number): number {
+  let s = 0;
+  for (let i = 0; i < L * L; i++) if (a[i]! < 0) s -= a[i]!;
+  return s / L;
 }
 
 /** Sink = (1/L) Σ_i A[i,0]: attention paid to the first token. */
@@ -65,6 +79,8 @@ export interface LayerIndicators {
   sink: number;
   /** LocFoc 0…3. */
   localFocus: number[];
+  /** Mean negative weight per row (`negativeMass`): 0 unless the mixer's map is signed. */
+  negativeMass: number;
 }
 
 /** All indicators of one layer from its heads' maps, averaged over heads. */
@@ -76,6 +92,7 @@ export function layerIndicators(heads: Matrix[], L: number): LayerIndicators {
     headDiversity: headDiversity(heads, L),
     sink: mean((a) => sink(a, L)),
     localFocus: [0, 1, 2, 3].map((n) => mean((a) => localFocus(a, L, n))),
+    negativeMass: mean((a) => negativeMass(a, L)),
   };
 }
 
@@ -88,6 +105,8 @@ export function averageIndicators(list: LayerIndicators[]): LayerIndicators {
     headDiversity: avg((x) => x.headDiversity),
     sink: avg((x) => x.sink),
     localFocus: [0, 1, 2, 3].map((n) => avg((x) => x.localFocus[n]!)),
+    // Results saved before negative mass was measured lack it: they held softmax-like maps only.
+    negativeMass: avg((x) => x.negativeMass ?? 0),
   };
 }
 

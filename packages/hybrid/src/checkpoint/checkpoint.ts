@@ -7,9 +7,12 @@ import { LanguageModel } from '../model/model.js';
 import type { LayerPlan } from '../model/plan.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js';
-import { fromHfConfig, toHfConfig } from './hf-config.js';
+import { fromHfConfig } from './hf-config.js';
 import { CHECKPOINT_LIMITS, checkpointFile, isBarePackageName, isInside, isPlainFileName, parseCheckpointJson, readCheckpointBytes, realDir } from './files.js';
 import { validateConfig, type ModelConfig } from '../model/config.js';
+import { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, tensorData, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
+
+export { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
 
 /**
  * A checkpoint is a directory: config.json (Qwen2 names + a `deconattn` section),
@@ -21,58 +24,6 @@ import { validateConfig, type ModelConfig } from '../model/config.js';
  * A run directory holds `checkpoints/step-NNNNNNN/`; loading a run directory picks the newest
  * complete checkpoint.
  */
-export const CHECKPOINT_FORMAT = 'deconattn-checkpoint/1';
-
-export interface CheckpointExtras {
-  tokenizer: TokenizerConfig;
-  preset?: string;
-  /** Trainer state (JSON) and optimizer tensors, for resuming. */
-  trainerState?: Record<string, unknown>;
-  optimizer?: Map<string, tf.Tensor>;
-}
-
-export interface LoadedCheckpoint {
-  dir: string;
-  model: LanguageModel;
-  config: Record<string, any>;
-  tokenizer: TokenizerConfig;
-  trainerState?: Record<string, any>;
-  optimizer?: Map<string, StoredTensor>;
-}
-
-async function tensorData(t: tf.Tensor, transpose: boolean): Promise<StoredTensor> {
-  const x = transpose ? tf.transpose(t) : t;
-  const data = (await x.data()) as Float32Array;
-  if (transpose) x.dispose();
-  return { shape: x.shape.slice(), data };
-}
-
-/** Model weights under their checkpoint names, in Hugging Face layout. */
-export async function modelTensors(model: LanguageModel): Promise<Map<string, StoredTensor>> {
-  const out = new Map<string, StoredTensor>();
-  for (const p of model.namedParams()) out.set(p.name, await tensorData(p.variable, p.kind === 'linear' && p.variable.rank === 2));
-  return out;
-}
-
-export function checkpointConfig(model: LanguageModel, extras: Pick<CheckpointExtras, 'tokenizer' | 'preset'>): Record<string, unknown> {
-  const mixers = model.mixerInfo();
-  const fixedSeq = mixers.find((m) => Array.isArray((m.options as any)?.tokenIds));
-  return {
-    ...toHfConfig(model.config),
-    deconattn: {
-      format: CHECKPOINT_FORMAT,
-      plan: model.plan,
-      layers: model.layerMixers,
-      mixers,
-      packages: Object.fromEntries(mixers.map((m) => [m.package, m.version])),
-      tokenizer: extras.tokenizer,
-      preset: extras.preset,
-      seed: model.seed,
-      ...(fixedSeq ? { fixed_sequence_token_ids: (fixedSeq.options as any).tokenIds } : {}),
-    },
-  };
-}
-
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
@@ -146,7 +97,7 @@ export async function saveRunCheckpoint(runDir: string, step: number, model: Lan
 
 /** The checkpoint directory for `dir`: itself if it holds one, else the newest in its run. */
 export function resolveCheckpointDir(dir: string): string {
-  if (!fs.existsSync(dir)) throw new DeconattnError(`No model at '${dir}': the directory does not exist. Train one with \`deconattn train --out ${dir}\`.`);
+  if (!fs.existsSync(dir)) throw new DeconattnError(`No model at '${dir}': the directory does not exist. Train a model into it first.`);
   if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
   const found = listCheckpoints(dir);
   if (found.length) return found[0]!.dir;
@@ -224,10 +175,13 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   if (minimumWeights(config) > stored) {
     throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} describes a model of at least ${minimumWeights(config)} weights, but ${weightsFile} holds ${stored}.`);
   }
-  // fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
-  const mixerOptions: Record<string, unknown> = Object.fromEntries((dc.mixers ?? []).map((m: any) => [m.id, m.options]));
-  const plan: LayerPlan = { ...(dc.plan as LayerPlan), mixerOptions };
-  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0 }).catch((e) => {
+  // Each mixer's options as recorded, read by the version that wrote them (its defaults, old
+  // names). fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
+  const recordedOptions: Record<string, { options: unknown; version?: string }> = Object.fromEntries(
+    (dc.mixers ?? []).map((m: any) => [m.id, { options: m.options, version: typeof m.version === 'string' ? m.version : undefined }]),
+  );
+  const plan = dc.plan as LayerPlan;
+  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0, recordedOptions }).catch((e) => {
     // config.json names each mixer's package: an unregistered one is reported with it (install /
     // plugins), but only when it is a package name: a path or URL there is never repeated as advice.
     const recorded = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;

@@ -39,7 +39,7 @@ function readTextFile(path: string): { text: string; source: Corpus['sources'][n
     if (code === 'ENOENT') throw new DeconattnError(`Corpus file not found: ${path} (resolved to ${abs}). Pass existing UTF-8 text files.`);
     throw new DeconattnError(`Cannot read corpus file ${path}: ${(e as Error).message}.`);
   }
-  if (isDir) throw new DeconattnError(`Corpus path ${path} is a directory; pass the text files in it (e.g. --corpus ${path}/a.txt --corpus ${path}/b.txt).`);
+  if (isDir) throw new DeconattnError(`Corpus path ${path} is a directory; pass the text files in it (e.g. ${path}/a.txt and ${path}/b.txt).`);
   // A FIFO or a device (/dev/zero) would be read forever.
   if (!isFile) throw new DeconattnError(`Corpus path ${path} is not a regular file (a device or pipe); pass UTF-8 text files.`);
   let bytes: Buffer;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import type { Corpus } from './corpus.js';
 
@@ -17,7 +17,7 @@ const cache = new Map<string, Int32Array>();
  * Returns a copy, so a caller that writes into it cannot corrupt the cache.
  */
 export function tokenizeCorpus(tokenizer: Tokenizer, corpus: Pick<Corpus, 'text'>): Int32Array {
-  const key = `${JSON.stringify(tokenizer.toConfig())}:${createHash('sha256').update(corpus.text).digest('hex')}`;
+  const key = `${JSON.stringify(tokenizer.toConfig())}:${sha256Hex(corpus.text)}`;
   let ids = cache.get(key);
   if (ids === undefined) {
     ids = tokenizeText(tokenizer, corpus.text);

@@ -1,7 +1,7 @@
 import { DeconattnError, type ModelDims } from '@deconattn/core';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 
-/** Architecture of the decoder LM (MODEL.md §2). Field names follow ours; the checkpoint maps them to Qwen2's. */
+/** Architecture of the decoder LM (docs/model.md §2). Field names follow ours; the checkpoint maps them to Qwen2's. */
 export interface ModelConfig {
   hiddenSize: number;
   intermediateSize: number;
@@ -25,6 +25,12 @@ export interface TrainDefaults {
   weightDecay: number;
   evalInterval: number;
   logInterval: number;
+  /** Micro-batches per optimizer step (default 1). */
+  accumSteps?: number;
+  /** Horizon of the cosine (default `steps`: decay over the run). */
+  cosineSteps?: number;
+  /** Final learning rate of the cosine (default lr/10). */
+  minLr?: number;
 }
 
 export interface Preset {
@@ -35,12 +41,32 @@ export interface Preset {
   train: TrainDefaults;
 }
 
-const paperTrain: TrainDefaults = { batchSize: 8, seqLen: 512, steps: 1000, lr: 4e-4, warmupSteps: 100, weightDecay: 0.1, evalInterval: 100, logInterval: 10 };
+/**
+ * The paper's recipe (docs/model.md §7, Table 9): 256 sequences of 2048 tokens per step (2 × 128
+ * accumulated micro-batches here, so memory stays that of two sequences), peak LR 4e-4, 2,000
+ * warm-up steps, a cosine with 0.5 cycles (down to 0) over "maximum train steps 120000", stopped
+ * at the 15B-token budget: 15·10⁹ / (256 · 2048) ≈ 28,610 steps, where the rate is still ≈ 0.88 ×
+ * peak. Shorter runs (`steps`) follow the first part of the same curve.
+ */
+const PAPER_TOKEN_BUDGET = 15e9;
+const paperTrain: TrainDefaults = {
+  batchSize: 2,
+  accumSteps: 128,
+  seqLen: 2048,
+  steps: Math.round(PAPER_TOKEN_BUDGET / (256 * 2048)),
+  lr: 4e-4,
+  warmupSteps: 2000,
+  cosineSteps: 120_000,
+  minLr: 0,
+  weightDecay: 0.1,
+  evalInterval: 1000,
+  logInterval: 10,
+};
 
 /**
  * `tiny` trains to a visibly falling loss on two CPU cores in about a minute (byte tokenizer:
  * with a 50K vocabulary the output layer would dominate). `small` is the study's default scale.
- * The paper presets are MODEL.md §2 (Pythia tokenizer, θ = 1e6, head dim 64).
+ * The paper presets are docs/model.md §2 (Pythia tokenizer, θ = 1e6, head dim 64).
  */
 export const PRESETS: Record<string, Preset> = {
   tiny: {
@@ -59,21 +85,21 @@ export const PRESETS: Record<string, Preset> = {
   },
   'paper-70m': {
     name: 'paper-70m',
-    description: 'MODEL.md §2: d 512, FFN 2048, 6 layers, 8 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 512, FFN 2048, 6 layers, 8 heads, Pythia tokenizer',
     model: { hiddenSize: 512, intermediateSize: 2048, numLayers: 6, numHeads: 8, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,
   },
   'paper-160m': {
     name: 'paper-160m',
-    description: 'MODEL.md §2: d 768, FFN 3072, 12 layers, 12 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 768, FFN 3072, 12 layers, 12 heads, Pythia tokenizer',
     model: { hiddenSize: 768, intermediateSize: 3072, numLayers: 12, numHeads: 12, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,
   },
   'paper-500m': {
     name: 'paper-500m',
-    description: 'MODEL.md §2: d 896, FFN 4864, 24 layers, 14 heads, Pythia tokenizer',
+    description: 'docs/model.md §2: d 896, FFN 4864, 24 layers, 14 heads, Pythia tokenizer',
     model: { hiddenSize: 896, intermediateSize: 4864, numLayers: 24, numHeads: 14, vocabSize: 50277, maxPositions: 2048, ropeTheta: 1e6, rmsNormEps: 1e-6, tieEmbeddings: true },
     tokenizer: { kind: 'pythia' },
     train: paperTrain,

@@ -12,6 +12,7 @@ import {
   swiglu,
   type CaptureHooks,
   type FixedStreamSource,
+  type MixerContext,
   type MixerEnvironment,
   type MixerState,
   type ModelDims,
@@ -66,14 +67,20 @@ export interface CreateModelOptions {
   seed?: number;
   /** Offered to mixers' `prepare` (e.g. fixed-seq-qk tokenizes its fixed text with it). */
   environment?: Omit<MixerEnvironment, 'dims'>;
+  /**
+   * Options a checkpoint recorded, per mixer id, with the package version that wrote them. They
+   * take the place of `plan.mixerOptions` for those ids and are read with the definition's
+   * `loadOptions` (the recorded version's defaults, old names), so a saved model keeps its meaning.
+   */
+  recordedOptions?: Record<string, { options: unknown; version?: string }>;
 }
 
 let modelCounter = 0;
 
 /**
- * The decoder LM of MODEL.md §2 built from a layer plan: pre-norm blocks
+ * The decoder LM of docs/model.md §2 built from a layer plan: pre-norm blocks
  * `H ← H + Mixer(RMSNorm(H))`, `H ← H + SwiGLU(RMSNorm(H))`, final RMSNorm, tied output head.
- * Any registered mixer can sit at any layer; a model-level fixed stream (MODEL.md §3.5–3.6) runs
+ * Any registered mixer can sit at any layer; a model-level fixed stream (docs/model.md §3.5–3.6) runs
  * through every block with the same weights when some layer asks for one.
  */
 export class LanguageModel {
@@ -103,10 +110,18 @@ export class LanguageModel {
     const ids = resolvePlan(opts.plan, config.numLayers);
     const defs = new Map<string, TokenMixerDefinition>();
     for (const id of new Set(ids)) defs.set(id, await resolveMixer(id));
-    return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) });
+    return new LanguageModel(config, opts.plan, ids, defs, opts.seed ?? 0, { ...opts.environment, dims: dimsOf(config) }, opts.recordedOptions ?? {});
   }
 
-  private constructor(config: ModelConfig, plan: LayerPlan, ids: string[], defs: Map<string, TokenMixerDefinition>, seed: number, env: MixerEnvironment) {
+  private constructor(
+    config: ModelConfig,
+    plan: LayerPlan,
+    ids: string[],
+    defs: Map<string, TokenMixerDefinition>,
+    seed: number,
+    env: MixerEnvironment,
+    recorded: NonNullable<CreateModelOptions['recordedOptions']>,
+  ) {
     this.config = config;
     this.dims = dimsOf(config);
     this.plan = plan;
@@ -129,7 +144,8 @@ export class LanguageModel {
     let needStatic = false;
     this.layers = ids.map((id, i) => {
       const def = defs.get(id)!;
-      const parsed = def.parseOptions(plan.mixerOptions?.[id] ?? {});
+      const rec = Object.hasOwn(recorded, id) ? recorded[id] : undefined;
+      const parsed = !rec ? def.parseOptions(plan.mixerOptions?.[id] ?? {}) : def.loadOptions ? def.loadOptions(rec.options, rec.version ?? '0.0.0') : def.parseOptions(rec.options);
       const options = def.prepare ? def.prepare(parsed, env) : parsed;
       const needs = def.needs(options, this.dims);
       needStatic ||= !!needs.staticEmbeddings;
@@ -158,7 +174,7 @@ export class LanguageModel {
     this.staticEmbeddingsNeeded = needStatic;
     const s = stream as FixedStreamSource | undefined;
     if (s?.kind === 'random') {
-      // ε ~ N(0, std²) drawn from the mixer's own seed, not trainable (MODEL.md §3.5), saved with the checkpoint.
+      // ε ~ N(0, std²) drawn from the mixer's own seed, not trainable (docs/model.md §3.5), saved with the checkpoint.
       const spec: Pick<ParamSpec, 'shape' | 'init'> = { shape: [config.maxPositions, d], init: { type: 'normal', std: s.std } };
       this.streamEmbedding = mk('model.fixed_stream.embedding', spec, 'buffer');
       tf.tidy(() => this.streamEmbedding!.assign(initTensor(spec, s.seed)));
@@ -199,7 +215,7 @@ export class LanguageModel {
     this.cache = null;
   }
 
-  /** Evaluate without the relaxed layers (MODEL.md §4 skip); null = all layers run. */
+  /** Evaluate without the relaxed layers (docs/model.md §4 skip); null = all layers run. */
   get skip(): SkipMode | null {
     return this.skipMode;
   }
@@ -211,8 +227,14 @@ export class LanguageModel {
     this.dropCache();
   }
 
+  /** Whether layer `index` (0-based) is left out under the current skip mode: its mixer is relaxed (role, not id). */
+  isSkippedLayer(index: number): boolean {
+    const layer = this.layers[index];
+    return !!layer && this.isSkipped(layer);
+  }
+
   private isSkipped(layer: Layer): boolean {
-    return this.skip !== null && layer.mixerId !== 'standard';
+    return this.skip !== null && layer.definition.role !== 'baseline';
   }
 
   private checkIds(ids: tf.Tensor, offset: number): void {
@@ -224,6 +246,18 @@ export class LanguageModel {
           `a sequence reaching position ${offset + ids.shape[1]!} is longer. Use at most ${this.config.maxPositions} tokens (windowed scoring does this).`,
       );
     }
+  }
+
+  /** The context of a mixer call at `layer`: what every call shares, plus what differs between the stream and the batch. */
+  private mixerContext(layer: Layer, training: boolean, call: Omit<MixerContext, 'layer' | 'numLayers' | 'dims' | 'training' | 'attentionNorm'>): MixerContext {
+    return {
+      layer: layer.index,
+      numLayers: this.layers.length,
+      dims: this.dims,
+      training,
+      attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
+      ...call,
+    };
   }
 
   /** Runs one block on `h` (B×T×d); returns the new residual stream. */
@@ -256,16 +290,7 @@ export class LanguageModel {
         const xn = rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D;
         out.push(xn);
         x = this.block(layer, x, (hn) =>
-          layer.mixer.apply(hn, layer.mixerWeights, {
-            layer: layer.index,
-            numLayers: this.layers.length,
-            dims: this.dims,
-            positionOffset: 0,
-            training,
-            staticEmbeddings: x0,
-            stream: { hn: xn },
-            attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
-          }),
+          layer.mixer.apply(hn, layer.mixerWeights, this.mixerContext(layer, training, { positionOffset: 0, staticEmbeddings: x0, stream: { hn: xn } })),
         );
       }
       return out;
@@ -304,19 +329,18 @@ export class LanguageModel {
     let h = emb;
     for (const layer of this.layers) {
       h = this.block(layer, h, (hn) =>
-        layer.mixer.apply(hn, layer.mixerWeights, {
-          layer: layer.index,
-          numLayers: this.layers.length,
-          dims: this.dims,
-          positionOffset: offset,
-          training,
-          staticEmbeddings: this.staticEmbeddingsNeeded ? emb : undefined,
-          stream: streamHn ? { hn: streamHn[layer.index]! } : undefined,
-          attentionNorm: (x) => rmsNorm(x, layer.attnNorm, this.config.rmsNormEps) as tf.Tensor3D,
-          state: state?.layers[layer.index],
-          inferenceCache: this.inferenceCache(layer.index, training),
-          capture: opts.capture,
-        }),
+        layer.mixer.apply(
+          hn,
+          layer.mixerWeights,
+          this.mixerContext(layer, training, {
+            positionOffset: offset,
+            staticEmbeddings: this.staticEmbeddingsNeeded ? emb : undefined,
+            stream: streamHn ? { hn: streamHn[layer.index]! } : undefined,
+            state: state?.layers[layer.index],
+            inferenceCache: this.inferenceCache(layer.index, training),
+            capture: opts.capture,
+          }),
+        ),
       );
     }
     if (state) state.length += ids.shape[1]!;

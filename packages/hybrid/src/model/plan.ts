@@ -1,7 +1,7 @@
 import { DeconattnError, didYouMean } from '@deconattn/core';
 
 /**
- * Layer plans (MODEL.md §4). A preset says which layers keep `standard`; the rest get the
+ * Layer plans (docs/model.md §4). A preset says which layers keep `standard`; the rest get the
  * variant. Layers are numbered 1..N here (paper convention), 0-based in code elsewhere.
  */
 export const PLAN_PRESETS = ['uniform', 'hybrid', 'even', '50%', 'odd', 'top', 'middle', 'bottom', '25%', 'first', 'last', 'bilateral'] as const;
@@ -70,7 +70,7 @@ export function validatePlan(plan: unknown): asserts plan is LayerPlan {
   for (const k of Object.keys(p)) if (!allowed.includes(k)) throw new DeconattnError(`Unknown layer-plan field '${k}'. Fields: ${allowed.join(', ')}.`);
   if (p.skip !== undefined && p.skip !== 'mixer' && p.skip !== 'block') throw new DeconattnError(`Plan 'skip' must be 'mixer' or 'block', got ${JSON.stringify(p.skip)}.`);
   if (p.mixerOptions !== undefined && (typeof p.mixerOptions !== 'object' || p.mixerOptions === null || Array.isArray(p.mixerOptions))) {
-    throw new DeconattnError(`Plan 'mixerOptions' must map mixer ids to option objects, e.g. {"approximate":{"kernel":"diag"}}.`);
+    throw new DeconattnError(`Plan 'mixerOptions' must map mixer ids to option objects, e.g. {"approximate":{"kernel":"based"}}.`);
   }
   if ('layers' in p) {
     if ('preset' in p || 'mixer' in p) throw new DeconattnError(`A plan has either 'layers' (an explicit list) or 'preset' + 'mixer', not both.`);

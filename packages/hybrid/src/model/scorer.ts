@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createSha256 } from '../hash.js';
 import type { LanguageModel } from './model.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import { scoreBatch, scoreNextTokens, type NextTokenRequest, type NextTokenResult, type ScoreRequest, type ScoreResult } from './score.js';
-import { checkpointConfig, modelTensors } from '../checkpoint/checkpoint.js';
+import { checkpointConfig, modelTensors } from '../checkpoint/model-state.js';
 
 /** A model with its tokenizer, as evaluation harnesses consume it (@deconattn/eval-glue's ScoringModel). */
 export interface Scorer {
@@ -18,14 +18,14 @@ export interface Scorer {
 
 /** Wraps a model for evaluation; the checksum covers the weights as they are now. */
 export async function createScorer(model: LanguageModel, tokenizer: Tokenizer, description: Record<string, unknown> = {}): Promise<Scorer> {
-  const h = createHash('sha256');
+  const h = createSha256();
   h.update(JSON.stringify(checkpointConfig(model, { tokenizer: tokenizer.toConfig() })));
   h.update(JSON.stringify(model.skip));
   for (const [name, t] of await modelTensors(model)) {
     h.update(name);
-    h.update(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   }
-  const checksum = h.digest('hex');
+  const checksum = h.hex();
   return {
     model,
     tokenizer,

@@ -1,13 +1,6 @@
 import { DeconattnError } from '@deconattn/core';
-import type { Tokenizer, TokenizerConfig, TokenizerKind } from './types.js';
+import type { TokenizerConfig, TokenizerKind } from './types.js';
 import { TOKENIZER_KINDS } from './types.js';
-import { byteTokenizer } from './byte.js';
-import { pythiaTokenizer } from './pythia.js';
-
-const builders: Record<TokenizerKind, () => Tokenizer> = {
-  byte: byteTokenizer,
-  pythia: pythiaTokenizer,
-};
 
 /**
  * Checks a config read from JSON (a checkpoint's config.json, a CLI flag) and returns it typed.
@@ -23,12 +16,4 @@ export function parseTokenizerConfig(value: unknown): TokenizerConfig {
     throw new DeconattnError(`Unknown tokenizer kind ${JSON.stringify(kind) ?? String(kind)}. Valid kinds: ${valid}.`);
   }
   return { kind: kind as TokenizerKind };
-}
-
-/**
- * Rebuilds a tokenizer from its `toConfig()` (as stored in a checkpoint). Asynchronous so that
- * future kinds may load their files lazily; the built-in ones are ready at once.
- */
-export async function loadTokenizer(config: TokenizerConfig): Promise<Tokenizer> {
-  return builders[parseTokenizerConfig(config).kind]();
 }

@@ -1,32 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { DeconattnError, parseJsonSafely } from '@deconattn/core';
+import { DeconattnError } from '@deconattn/core';
 import type { Tokenizer, TokenizerConfig } from './types.js';
 import { END_OF_TEXT } from './types.js';
 import { checkTokenIds } from './ids.js';
-import { hybridDataFile } from '../data/dataDir.js';
 
 /** Path of the vendored GPT-NeoX-20B tokenizer.json inside the package's data/ folder. */
 export const PYTHIA_TOKENIZER_FILE = 'tokenizer/20B_tokenizer.json';
 
-/** Bounds for a tokenizer.json read from disk: the Pythia one is 2.4 MB and nests 3 levels. */
-export const TOKENIZER_FILE_LIMITS = { maxBytes: 64 * 2 ** 20, maxDepth: 16 } as const;
-
-/** A Hugging Face tokenizer.json from disk, size and nesting bounded; errors name the file. */
-export function readTokenizerJson(file: string): unknown {
-  let text: string;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a regular file');
-    if (st.size > TOKENIZER_FILE_LIMITS.maxBytes) throw new Error(`${st.size} bytes, more than the ${TOKENIZER_FILE_LIMITS.maxBytes} allowed for a tokenizer`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DeconattnError(`Cannot read the tokenizer ${file}: ${(e as Error).message}.`);
-  }
-  const r = parseJsonSafely(text, { maxDepth: TOKENIZER_FILE_LIMITS.maxDepth });
-  if (!r.ok) throw new DeconattnError(`The tokenizer ${file} ${r.problem}.`);
-  return r.value;
-}
 
 /**
  * What tokenizer_config.json would add. clean_up_tokenization_spaces must be false: the
@@ -43,7 +23,7 @@ interface TokenizerJson {
 /**
  * Number of ids: one past the largest id in the BPE vocabulary and the added tokens. The Pythia
  * file has 50,254 BPE entries (0..50253) and 25 added tokens up to 50276 (two special ones in
- * the BPE range, 23 runs of 2..24 spaces): 50,277 ids, as MODEL.md §2 says. Holes would mean a
+ * the BPE range, 23 runs of 2..24 spaces): 50,277 ids, as docs/model.md §2 says. Holes would mean a
  * broken file, so they are rejected.
  */
 function countIds(json: TokenizerJson): number {
@@ -96,24 +76,4 @@ export function pythiaTokenizerFromJson(json: unknown): Tokenizer {
       return { kind: 'pythia' };
     },
   };
-}
-
-let cached: Tokenizer | undefined;
-
-/**
- * The vendored Pythia tokenizer (data/tokenizer/20B_tokenizer.json). Built once per process
- * (about 0.1 s) and shared: it holds no per-call state a caller could change.
- */
-export function pythiaTokenizer(): Tokenizer {
-  if (cached === undefined) {
-    const file = hybridDataFile(PYTHIA_TOKENIZER_FILE);
-    let json: unknown;
-    try {
-      json = readTokenizerJson(file);
-    } catch (e) {
-      throw new DeconattnError(`${(e as Error).message} Reinstall @deconattn/hybrid.`);
-    }
-    cached = pythiaTokenizerFromJson(json);
-  }
-  return cached;
 }

@@ -1,13 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeJsonAtomic } from '../node/atomic.js';
+import { runDirectoryStore } from '../node/run-store.js';
 import { DeconattnError } from '@deconattn/core';
 import { getPreset, type Preset, type TrainDefaults } from '../model/config.js';
 import { LanguageModel } from '../model/model.js';
 import { planLabel, type LayerPlan } from '../model/plan.js';
-import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
-import { bundledCorpus, fixedPassage, loadCorpusFiles, splitTokens, tokenizeCorpus, type Corpus } from '../data/index.js';
+import type { Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer } from '../tokenizer/files.js';
+import { splitTokens, tokenizeCorpus } from '../data/index.js';
+import { bundledCorpus, loadCorpusFiles, type Corpus } from '../data/corpus.js';
+import { fixedPassage } from '../data/fixed-passage.js';
 import { listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint.js';
-import { Trainer, type StepLog, type TrainOptions } from './trainer.js';
+import { Trainer, withOptimizerDefaults, type StepLog, type TrainOptions } from './trainer.js';
 
 export interface TrainRunOptions {
   preset: string | Preset;
@@ -51,15 +56,19 @@ export interface TrainRunResult extends TrainRunInfo {
 function runIdentity(preset: Preset, plan: LayerPlan, opts: TrainOptions, corpus: Corpus) {
   // Everything the data order and the updates depend on, defaults spelled out (as the Trainer
   // applies them) so that leaving an option out and giving its default compare equal.
+  const d = withOptimizerDefaults(opts);
   const optimisation = {
-    accumSteps: opts.accumSteps ?? 1,
+    accumSteps: d.accumSteps,
     warmupSteps: opts.warmupSteps,
-    minLr: opts.minLr ?? opts.lr / 10,
+    minLr: d.minLr,
+    // A horizon other than the run's own length (the paper presets'); absent otherwise, so the
+    // identity of runs saved before it existed is unchanged.
+    ...(opts.cosineSteps !== undefined && opts.cosineSteps !== opts.steps && { cosineSteps: opts.cosineSteps }),
     weightDecay: opts.weightDecay,
-    gradClip: opts.gradClip ?? 1.0,
-    beta1: opts.beta1 ?? 0.9,
-    beta2: opts.beta2 ?? 0.95,
-    eps: opts.eps ?? 1e-8,
+    gradClip: d.gradClip,
+    beta1: d.beta1,
+    beta2: d.beta2,
+    eps: d.eps,
   };
   return { preset: preset.name, model: preset.model, plan, seed: opts.seed, batchSize: opts.batchSize, seqLen: opts.seqLen, steps: opts.steps, lr: opts.lr, optimisation, corpus: corpus.sources.map((s) => s.sha256) };
 }
@@ -75,8 +84,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const corpus = o.corpusFiles?.length ? loadCorpusFiles(o.corpusFiles) : bundledCorpus();
   const { train, val } = splitTokens(tokenizeCorpus(tokenizer, corpus));
   const seed = o.seed ?? 0;
-  const options: TrainOptions = { ...preset.train, ...o.train, seed, outDir: o.outDir } as TrainOptions;
-  if (options.seqLen > preset.model.maxPositions) throw new DeconattnError(`--seq-len ${options.seqLen} exceeds preset '${preset.name}' maxPositions ${preset.model.maxPositions}.`);
+  const options: TrainOptions = { ...preset.train, ...o.train, seed } as TrainOptions;
+  const store = o.outDir ? runDirectoryStore(o.outDir) : undefined;
+  if (options.seqLen > preset.model.maxPositions) throw new DeconattnError(`Training option 'seqLen' (${options.seqLen}) exceeds preset '${preset.name}' maxPositions ${preset.model.maxPositions}.`);
   const identity = runIdentity(preset, o.plan, options, corpus);
 
   let model: LanguageModel;
@@ -86,13 +96,13 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   if (o.resume && o.outDir && listCheckpoints(o.outDir).length) {
     const saved = runFile && fs.existsSync(runFile) ? JSON.parse(fs.readFileSync(runFile, 'utf8')) : undefined;
     if (saved && JSON.stringify(saved.identity) !== JSON.stringify(identity)) {
-      throw new DeconattnError(`Cannot resume ${o.outDir}: it holds a run with different settings (${JSON.stringify(saved.identity)}); this call asks for ${JSON.stringify(identity)}. Use another --out, or the same settings.`);
+      throw new DeconattnError(`Cannot resume ${o.outDir}: it holds a run with different settings (${JSON.stringify(saved.identity)}); this call asks for ${JSON.stringify(identity)}. Use another run directory (training option 'outDir'), or the same settings.`);
     }
     const ck = await loadCheckpoint(o.outDir);
     model = ck.model;
     let t: Trainer | undefined;
     try {
-      t = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+      t = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name, store });
       t.restore(ck);
     } catch (e) {
       // A checkpoint that cannot be resumed must not leave its weights and moments allocated.
@@ -104,7 +114,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     resumedFromStep = trainer.step;
   } else {
     if (o.outDir && listCheckpoints(o.outDir).length && !o.resume) {
-      throw new DeconattnError(`${o.outDir} already holds checkpoints of a run. Pass --resume to continue it, or choose another --out.`);
+      throw new DeconattnError(`${o.outDir} already holds checkpoints of a run. Set training option 'resume' to continue it, or choose another training option 'outDir'.`);
     }
     model = await LanguageModel.create({
       config: preset.model,
@@ -113,15 +123,14 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
       environment: { tokenizer, defaultPassage: (length) => fixedPassage(tokenizer, length).tokenIds },
     });
     try {
-      trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name });
+      trainer = new Trainer(model, { train, val }, options, { tokenizer: tokenizer.toConfig(), preset: preset.name, store });
     } catch (e) {
       model.dispose();
       throw e;
     }
   }
   if (runFile) {
-    fs.mkdirSync(o.outDir!, { recursive: true });
-    fs.writeFileSync(runFile, JSON.stringify({ identity, label: planLabel(o.plan), layers: model.layerMixers }, null, 2) + '\n');
+    writeJsonAtomic(runFile, { identity, label: planLabel(o.plan), layers: model.layerMixers });
   }
   const info: TrainRunInfo = {
     preset,

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DeconattnError } from '@deconattn/core';
 import type { LanguageModel } from '../model/model.js';
@@ -7,17 +5,16 @@ import { crossEntropy } from '../model/loss.js';
 import { sampleBatch, evalWindows } from '../data/index.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
 import { AdamW, clipByGlobalNorm } from './optimizer.js';
-import { learningRate } from './schedule.js';
-import { saveRunCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint.js';
+import { learningRateAt, type ScheduleOptions } from './schedule.js';
+import type { LoadedCheckpoint } from '../checkpoint/model-state.js';
+import type { TrainStore } from './store.js';
 import { checkInt } from '../data/checks.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends ScheduleOptions {
   steps: number;
   batchSize: number;
   seqLen: number;
   lr: number;
-  /** Final learning rate of the cosine decay (default lr/10). */
-  minLr?: number;
   warmupSteps: number;
   weightDecay: number;
   beta1?: number;
@@ -32,9 +29,13 @@ export interface TrainOptions {
   /** Validation windows per evaluation. */
   evalWindows?: number;
   logInterval: number;
-  /** Save a checkpoint every N steps (and at the end) when `outDir` is set. */
+  /** Save a checkpoint every N steps (and at the end) when the trainer has a store. */
   checkpointInterval?: number;
-  outDir?: string;
+}
+
+/** What the optional training options default to, written once (the trainer and a run's identity use it). */
+export function withOptimizerDefaults(o: TrainOptions): Required<Pick<TrainOptions, 'accumSteps' | 'minLr' | 'gradClip' | 'beta1' | 'beta2' | 'eps'>> {
+  return { accumSteps: o.accumSteps ?? 1, minLr: o.minLr ?? o.lr / 10, gradClip: o.gradClip ?? 1.0, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.95, eps: o.eps ?? 1e-8 };
 }
 
 export interface StepLog {
@@ -52,7 +53,7 @@ export interface StepLog {
 
 export class NonFiniteLossError extends DeconattnError {
   constructor(readonly step: number, readonly value: number) {
-    super(`Training diverged: the loss at step ${step} is ${value}. Nothing was trained through or saved from this step. Lower the learning rate (--lr), keep gradient clipping on, or check the mixer for overflow.`);
+    super(`Training diverged: the loss at step ${step} is ${value}. Nothing was trained through or saved from this step. Lower the learning rate (training option 'lr'), keep gradient clipping on, or check the mixer for overflow.`);
     this.name = 'NonFiniteLossError';
   }
 }
@@ -106,19 +107,24 @@ export class Trainer {
     readonly model: LanguageModel,
     readonly data: TrainData,
     readonly opts: TrainOptions,
-    readonly meta: { tokenizer: TokenizerConfig; preset?: string },
+    readonly meta: {
+      tokenizer: TokenizerConfig;
+      preset?: string;
+      /** Where metrics and checkpoints go (in Node: `runDirectoryStore(dir)` of @deconattn/hybrid/node); none = kept in memory only. */
+      store?: TrainStore;
+    },
   ) {
     if (opts.seqLen > model.config.maxPositions) {
       throw new DeconattnError(`Training length ${opts.seqLen} exceeds the model's maxPositions ${model.config.maxPositions}.`);
     }
     // Zero micro-batches would average no loss (NaN) and apply empty gradients without any error.
-    checkInt(opts.accumSteps ?? 1, 'Training option accumSteps (micro-batches per optimizer step, --accum)', 1);
+    checkInt(opts.accumSteps ?? 1, 'Training option accumSteps (micro-batches per optimizer step)', 1);
     this.variables = model.trainableVariables();
     this.checkpointNames = new Map(model.namedParams().map((p) => [p.variable.name, p.name]));
     this.optimizer = new AdamW(model.namedParams(), {
-      beta1: opts.beta1 ?? 0.9,
-      beta2: opts.beta2 ?? 0.95,
-      eps: opts.eps ?? 1e-8,
+      beta1: withOptimizerDefaults(opts).beta1,
+      beta2: withOptimizerDefaults(opts).beta2,
+      eps: withOptimizerDefaults(opts).eps,
       weightDecay: opts.weightDecay,
     });
   }
@@ -133,8 +139,7 @@ export class Trainer {
   }
 
   lrAt(step: number): number {
-    const o = this.opts;
-    return learningRate(step, { peak: o.lr, min: o.minLr ?? o.lr / 10, warmup: o.warmupSteps, total: o.steps });
+    return learningRateAt(step, this.opts);
   }
 
   /** One optimizer step (with accumulation); returns loss and gradient norm. */
@@ -174,7 +179,7 @@ export class Trainer {
       }
       grads = scaled;
     }
-    const gradNorm = await clipByGlobalNorm(grads, o.gradClip ?? 1.0);
+    const gradNorm = await clipByGlobalNorm(grads, withOptimizerDefaults(o).gradClip);
     if (!Number.isFinite(gradNorm)) {
       grads.forEach((t) => t.dispose());
       throw new NonFiniteLossError(this.step + 1, gradNorm);
@@ -194,8 +199,8 @@ export class Trainer {
   }
 
   async checkpoint(): Promise<string | undefined> {
-    if (!this.opts.outDir) return undefined;
-    return saveRunCheckpoint(this.opts.outDir, this.step, this.model, {
+    if (!this.meta.store) return undefined;
+    return this.meta.store.saveCheckpoint(this.step, this.model, {
       tokenizer: this.meta.tokenizer,
       preset: this.meta.preset,
       optimizer: this.optimizer.stateTensors(),
@@ -207,12 +212,8 @@ export class Trainer {
   async run(onLog: (log: StepLog) => void = () => {}): Promise<StepLog[]> {
     const o = this.opts;
     this.startedAt = performance.now();
-    const metricsFile = o.outDir ? path.join(o.outDir, 'metrics.jsonl') : undefined;
-    if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
-    if (metricsFile && fs.existsSync(metricsFile)) {
-      if (this.step === 0) fs.rmSync(metricsFile);
-      else keepMetricsUpTo(metricsFile, this.step);
-    }
+    const store = this.meta.store;
+    await store?.open(this.step);
     let windowStart = performance.now();
     let windowSteps = 0;
     while (this.step < o.steps) {
@@ -221,9 +222,9 @@ export class Trainer {
       const last = this.step === o.steps;
       const doEval = o.evalInterval > 0 && (this.step % o.evalInterval === 0 || last);
       const doLog = doEval || last || this.step % Math.max(1, o.logInterval) === 0 || this.step === 1;
-      const doSave = !!o.outDir && (last || (!!o.checkpointInterval && this.step % o.checkpointInterval === 0));
+      const doSave = !!store && (last || (!!o.checkpointInterval && this.step % o.checkpointInterval === 0));
       if (doLog) {
-        await this.log(loss, gradNorm, lr, doEval, windowStart, windowSteps, metricsFile, onLog);
+        await this.log(loss, gradNorm, lr, doEval, windowStart, windowSteps, onLog);
         windowStart = performance.now();
         windowSteps = 0;
       }
@@ -232,7 +233,7 @@ export class Trainer {
     return this.history;
   }
 
-  private async log(loss: number, gradNorm: number, lr: number, doEval: boolean, windowStart: number, windowSteps: number, metricsFile: string | undefined, onLog: (log: StepLog) => void): Promise<void> {
+  private async log(loss: number, gradNorm: number, lr: number, doEval: boolean, windowStart: number, windowSteps: number, onLog: (log: StepLog) => void): Promise<void> {
       const o = this.opts;
       const now = performance.now();
       const ms = (now - windowStart) / windowSteps;
@@ -249,32 +250,11 @@ export class Trainer {
       };
       if (doEval) log.valLoss = await this.evaluate();
       this.history.push(log);
-      if (metricsFile) fs.appendFileSync(metricsFile, JSON.stringify(log) + '\n');
+      await this.meta.store?.appendMetrics(log);
       onLog(log);
   }
 
   dispose(): void {
     this.optimizer.dispose();
   }
-}
-
-/**
- * A resumed run redoes the steps after its checkpoint; a run killed after logging them (during
- * the final save, say) already wrote their lines. Keep only the lines up to the checkpoint's step
- * (dropping a torn last line too), so metrics.jsonl holds each step once.
- */
-function keepMetricsUpTo(file: string, step: number): void {
-  const kept = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      try {
-        return (JSON.parse(line) as StepLog).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
-  fs.renameSync(tmp, file);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TOKEN_MIXER_SPEC_VERSION, attentionParamCount, countParams, useBackend, type MixerEnvironment } from '@deconattn/core';
+import { TOKEN_MIXER_SPEC_VERSION, attentionParamCount, countParams, type MixerEnvironment } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { ConformanceError, assertFinite, assertShapeEq } from '../compare.js';
 import { deepEqual } from '../deep-equal.js';
 import { MixerFixture, prepareOptions } from '../fixture.js';
@@ -20,6 +21,7 @@ export const contractChecks: CheckFactory = (def, opts) => [
       for (const f of ['packageName', 'packageVersion', 'principle', 'description'] as const) {
         if (typeof def[f] !== 'string' || def[f] === '') throw new ConformanceError(c, `'${f}' must be a non-empty string, got ${JSON.stringify(def[f])}.`);
       }
+      if (def.role !== 'baseline' && def.role !== 'relaxed') throw new ConformanceError(c, `role is ${JSON.stringify(def.role)}, expected 'baseline' (the reference mixer) or 'relaxed'.`);
       if (!DECODING.includes(def.decoding)) throw new ConformanceError(c, `decoding is ${JSON.stringify(def.decoding)}, expected one of ${DECODING.join(', ')}.`);
       if (typeof def.hasAttentionMap !== 'boolean') throw new ConformanceError(c, `hasAttentionMap must be a boolean.`);
       const dims = resolveDims(opts.dims);

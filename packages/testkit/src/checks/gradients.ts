@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, type BackendName } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
+import { type BackendName } from '@deconattn/hybrid';
 import { ConformanceError } from '../compare.js';
 import { MixerFixture, randomArray } from '../fixture.js';
 import type { CheckFactory } from './types.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
 import { ConformanceError } from '../compare.js';
 import { MixerFixture, randomArray } from '../fixture.js';
 import type { CheckFactory } from './types.js';

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { analyzeModel, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
+import { bundledCorpus } from '@deconattn/hybrid/node';
+import { evaluate } from '@deconattn/eval-glue';
+import type { RunMetrics } from './types.js';
+
+export interface EvalSettings {
+  tasks: string[];
+  limit: number;
+  wikitextDocs: number;
+  analysisSequences: number;
+  /** Tokens per diagnostic sequence. */
+  analysisLength: number;
+  seqLen: number;
+  heldOutWindows: number;
+  cacheDir?: string;
+}
+
+/** The metric of each task shown in the study table (the paper's Table 1). */
+const LM_TASKS: Record<string, string> = { wikitext: 'word_perplexity', lambada_openai: 'perplexity' };
+
+/**
+ * Everything the study measures of one model: held-out loss on the bundled corpus, WikiText
+ * word perplexity, zero-shot tasks, and the attention diagnostics.
+ */
+export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, s: EvalSettings, onProgress?: (what: string) => void): Promise<{ metrics: RunMetrics; analysis: ModelAnalysis }> {
+  const { val } = splitTokens(tokenizeCorpus(tokenizer, bundledCorpus()));
+  onProgress?.('held-out loss');
+  const valLoss = await heldOutLoss(model, val, s.seqLen, s.heldOutWindows);
+  const scorer = await createScorer(model, tokenizer, { layers: model.layerMixers, skip: model.skip, backend: tf.getBackend() });
+  const metrics: RunMetrics = { valLoss, valPerplexity: Math.exp(valLoss), tasks: {}, nluAverage: null };
+  if (s.wikitextDocs > 0) {
+    onProgress?.('wikitext');
+    const r = await evaluate(scorer, { tasks: ['wikitext'], limit: s.wikitextDocs, cacheDir: s.cacheDir, bootstrapIters: 0 });
+    const w = r.results.results.wikitext as Record<string, number>;
+    metrics.wikitext = { wordPerplexity: w['word_perplexity,none']!, bytePerplexity: w['byte_perplexity,none']!, bitsPerByte: w['bits_per_byte,none']!, docs: r.results['n-samples'].wikitext?.effective ?? s.wikitextDocs };
+  }
+  const zeroShot = s.tasks.filter((t) => t !== 'wikitext');
+  for (const task of zeroShot) {
+    onProgress?.(`zero-shot ${task}`);
+    let r;
+    try {
+      // 1000 bootstrap iterations: stderr for every metric (lm-eval's 100000 is slow for perplexity).
+      r = await evaluate(scorer, { tasks: [task], limit: s.limit, cacheDir: s.cacheDir, bootstrapIters: 1000 });
+    } catch (e) {
+      // e.g. a continuation longer than a tiny model's context (lm-eval asserts on those too):
+      // record why, and keep the study going.
+      metrics.skippedTasks = { ...metrics.skippedTasks, [task]: (e as Error).message };
+      continue;
+    }
+    for (const [name, row] of Object.entries(r.results.results)) {
+      if (name in r.results.groups) continue;
+      const metric = LM_TASKS[name] ?? 'acc';
+      const values = row as Record<string, number | string>;
+      const value = values[`${metric},none`];
+      if (typeof value !== 'number') continue;
+      const stderr = values[`${metric}_stderr,none`];
+      const n = r.results['n-samples'][name]?.effective ?? 0;
+      metrics.tasks[name] = { metric, value, stderr: typeof stderr === 'number' ? stderr : null, n };
+      if (name === 'lambada_openai' && typeof values['acc,none'] === 'number') metrics.tasks.lambada_openai_acc = { metric: 'acc', value: values['acc,none'] as number, stderr: null, n };
+    }
+  }
+  const nlu = Object.entries(metrics.tasks).filter(([t, v]) => v.metric === 'acc' && !t.startsWith('lambada'));
+  metrics.nluAverage = nlu.length ? nlu.reduce((a, [, v]) => a + v.value, 0) / nlu.length : null;
+  onProgress?.('attention diagnostics');
+  const L = Math.min(s.analysisLength, model.config.maxPositions);
+  const seqs: number[][] = [];
+  for (let i = 0; i < s.analysisSequences && (i + 1) * L <= val.length; i++) seqs.push(Array.from(val.subarray(i * L, (i + 1) * L)));
+  const analysis = await analyzeModel(model, seqs);
+  // 3 decimals are plenty for heatmaps and keep results.json small.
+  analysis.sampleMaps = analysis.sampleMaps.map((heads) => heads?.map((m) => m.map((v) => Math.round(v * 1e3) / 1e3)) ?? null);
+  return { metrics, analysis };
+}

@@ -1,0 +1,1 @@
+export { runCell, runWithLrGrid, evaluationRecord, itemScores, itemSequences, type CellSpec, type CellResult, type EvaluationRecord, type LrTrial, type LrGridResult, type RunCellOptions } from './cell.js';

@@ -1,0 +1,13 @@
+export * from './types.js';
+export { TaskRandom } from './random.js';
+export { readParams, type ParamRule } from './params.js';
+export { mqarGenerator, type MqarParams } from './mqar.js';
+export { inContextRecallGenerator, noisyRecallGenerator, type RecallParams } from './in-context-recall.js';
+export { fuzzyRecallGenerator, type FuzzyRecallParams } from './fuzzy-recall.js';
+export { selectiveCopyingGenerator, type SelectiveCopyingParams } from './selective-copying.js';
+export { compressionGenerator, type CompressionParams } from './compression.js';
+export { memorizationGenerator, memorizationMap, type MemorizationParams } from './memorization.js';
+export { SYNTHETIC_TASKS } from './ladders.js';
+export { registerTask, registerTaskGenerator, getTask, getTaskGenerator, getRung, listTasks } from './registry.js';
+export { buildTaskData, countScored, type TaskData, type TaskSplit, type BuildTaskDataOptions } from './dataset.js';
+export { SOLVABILITY, type SolvabilitySetting } from './solvability.js';

@@ -1,0 +1,3 @@
+import { describeSolvability } from './solvability-check.js';
+
+describeSolvability(['in-context-recall', 'noisy-recall', 'fuzzy-recall']);
