@@ -36,6 +36,7 @@ export function createProgram(): Command {
     .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
     .requiredOption('--layers <n>', 'number of layers', intArg('--layers'))
     .option('--json', 'machine-readable output')
+    .addOption(pluginOption())
     .action((p, o) => planCommand(p, o));
 
   program
