@@ -1,6 +1,6 @@
 /**
  * The allowed dependency directions of docs/architecture.md, checked by `pnpm lint`:
- *   0 core ◀ 1 mixers ◀ … ; core ◀ 2 hybrid ◀ testkit ; core ◀ 3 eval-glue ; 4 study ◀ 5 cli.
+ *   0 core ◀ 1 mixers ◀ … ; core ◀ 1 kernels-wasm ◀ hybrid/node ; core ◀ 2 hybrid ◀ testkit ; core ◀ 3 eval-glue ; 4 study ◀ 5 cli.
  * Imports of our packages resolve through tsconfig.json's paths to their sources, so a rule sees
  * which package (and which file of it) an import reaches. Tests are not checked.
  */
@@ -13,6 +13,7 @@ module.exports = {
   forbidden: [
     layer('core-is-the-contract', '^packages/core/src/', '^(packages|examples)/(?!core/)', 'core imports no other package: a plugin needs only core and tfjs-core'),
     layer('mixers-need-only-core', MIXERS, '^packages/(hybrid|testkit|eval-glue|study|cli)/', 'a mixer depends on core (and on other mixers it builds on), never on the runtime or the tools'),
+    layer('kernels-need-only-core', '^packages/kernels-wasm/src/', '^(packages|examples)/(?!(core|kernels-wasm)/)', 'the wasm kernels implement core\'s kernel names; they know no mixer and no runtime'),
     layer('runtime-below-tools', '^packages/hybrid/src/', '^(packages/(attention-|testkit|eval-glue|study|cli)|examples/)', 'hybrid knows mixers only through the registry'),
     layer('testkit-below-tools', '^packages/testkit/src/', '^(packages/(attention-|eval-glue|study|cli)|examples/)', 'the kit tests any mixer, ours or not'),
     layer('evaluation-scores-an-interface', '^packages/eval-glue/src/', '^(packages/(attention-|hybrid|testkit|study|cli)|examples/)', 'eval-glue scores a ScoringModel; it does not import the runtime'),
@@ -26,12 +27,22 @@ module.exports = {
       to: { path: `^${PKG}/`, pathNot: ['^$1/', `^${PKG}/src/(index|node)\\.ts$`, `^${PKG}/package\\.json$`, '^packages/hybrid/data/'] },
     },
     {
+      name: 'kernels-from-node-entries-only',
+      severity: 'error',
+      comment: 'kernels-wasm starts worker threads: only hybrid/node installs it, never a browser entry',
+      from: { path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid)/src/', pathNot: '^packages/hybrid/src/(node\\.ts|node/)' },
+      to: { path: '^packages/kernels-wasm/' },
+    },
+    {
       name: 'browser-entries-use-no-node',
       severity: 'error',
-      comment: 'core, the mixers and the main entry of hybrid run in browsers: Node modules only in hybrid/node and the files it alone reaches',
+      comment: 'core, the mixers and the main entries of hybrid and eval-glue run in browsers: Node modules only in their node entries and the files those alone reach',
       from: {
-        path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid)/src/',
-        pathNot: '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|files)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
+        path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid|eval-glue)/src/',
+        pathNot: [
+          '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|files)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
+          '^packages/eval-glue/src/(node\\.ts|node/)',
+        ],
       },
       to: { dependencyTypes: ['core'] },
     },

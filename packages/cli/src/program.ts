@@ -6,7 +6,6 @@ import { generateCommand, scoreCommand, tokenizeCommand } from './commands/model
 import { mixersCommand, planCommand } from './commands/mixers.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
-import { extraCommands } from './commands/extra.js';
 import { cliMessage } from './util/flags.js';
 import pkg from '../package.json';
 import { backendOption, collect, intArg, nonNegativeArg, pluginOption, positiveArg } from './program-options.js';
@@ -19,7 +18,12 @@ export function createProgram(): Command {
   const program = new Command('deconattn')
     .description('Deconstructing Attention: build, train, compare and evaluate token-mixer language models on TensorFlow.js.')
     .version(pkg.version);
+  for (const add of COMMANDS) add(program);
+  oneLineErrors(program);
+  return program;
+}
 
+function addMixersCommand(program: Command): void {
   program
     .command('mixers')
     .description('list the registered token mixers: id, package, principle relaxed, decoding form, parameters per layer')
@@ -28,7 +32,9 @@ export function createProgram(): Command {
     .option('--filter <glob>', 'only ids matching this glob')
     .addOption(pluginOption())
     .action((o) => mixersCommand(o));
+}
 
+function addPlanCommand(program: Command): void {
   program
     .command('plan <plan>')
     .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
@@ -36,7 +42,9 @@ export function createProgram(): Command {
     .option('--json', 'machine-readable output')
     .addOption(pluginOption())
     .action((p, o) => planCommand(p, o));
+}
 
+function addTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a model on the bundled corpus (or --corpus files)')
@@ -58,7 +66,9 @@ export function createProgram(): Command {
     .option('--json', 'log lines as JSON')
     .addOption(pluginOption())
     .action((o) => trainCommand(o));
+}
 
+function addScoreCommand(program: Command): void {
   program
     .command('score')
     .description('NLL of every token after the first (windowed beyond the context): token count, summed and mean NLL, perplexity')
@@ -68,7 +78,9 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => scoreCommand(o));
+}
 
+function addTokenizeCommand(program: Command): void {
   program
     .command('tokenize')
     .description('the token ids `score` uses for a text file')
@@ -78,7 +90,9 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => tokenizeCommand(o));
+}
 
+function addGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('generate text through the cached decoding path')
@@ -92,18 +106,31 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => generateCommand(o));
+}
 
+function addBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('training and decoding speed per backend for a fixed config (table and JSON)')
-    .option('--backends <list>', 'comma-separated backends', 'cpu,wasm')
-    .option('--plan <plan>', 'layer plan', 'uniform:standard')
-    .option('--steps <n>', 'timed training steps', intArg('--steps'), 5)
+    .description('training tokens/s per backend and mixer on a fixed config, PyTorch\'s figure for the same model and the ratio (one run), decoding tokens/s per context')
+    .option('--config <name>', 'reference (d 256, 2 layers, FFN 704, 4 heads, vocab 512, batch 4 × 128) or a preset (tiny, small, …)', 'reference')
+    .option('--backends <list>', 'comma-separated backends', 'wasm')
+    .option('--mixers <list>', "comma-separated mixers, each trained uniform; 'all' = every registered mixer", 'all')
+    .option('--plan <plan>', 'benchmark this one plan instead of --mixers')
+    .option('--steps <n>', 'timed training steps (the median is reported)', intArg('--steps', 1), 5)
+    .option('--repeats <n>', 'measurement rounds per model, alternating ours / plain / PyTorch (medians reported)', intArg('--repeats', 1), 1)
+    .option('--decode <contexts>', "decoding contexts in tokens, comma-separated ('none' skips)", '128,2048')
+    .option('--decode-tokens <n>', 'timed decoding steps per context', intArg('--decode-tokens', 1), 16)
+    .option('--torch <python>', "PyTorch baseline: 'auto' (Debian's /usr/bin/python3, then python3), 'off', or a python with torch", 'auto')
+    .option('--torch-splits <list>', 'PyTorch thread splits BLAS×torch to try (the best is kept)', '1x1,2x1,1x2,2x2')
+    .option('--plain', 'also time the plain tfjs path (fused wasm kernels off) in the same run')
+    .option('--profile', 'profile one training step (tf.profile): kernels launched, kernel time, the top kernels')
     .option('--json', 'machine-readable output')
     .option('--out <file>', 'also write the JSON here')
     .addOption(pluginOption())
     .action((o) => benchCommand(o));
+}
 
+function addDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('train the tiny model on the bundled corpus, score held-out text and generate a sample')
@@ -111,15 +138,26 @@ export function createProgram(): Command {
     .option('--steps <n>', 'optimizer steps', intArg('--steps'))
     .addOption(backendOption())
     .action((o) => demoCommand(o));
-
-  addEvalCommand(program);
-  addFinetuneCommand(program);
-  addAnalyzeCommand(program);
-  addStudyCommand(program);
-  for (const add of extraCommands) add(program);
-  oneLineErrors(program);
-  return program;
 }
+
+/**
+ * Every command, in the order `deconattn --help` lists them. One way to add a command: a function
+ * that registers it on the program (its options, help text and action), listed here.
+ */
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  addMixersCommand,
+  addPlanCommand,
+  addTrainCommand,
+  addScoreCommand,
+  addTokenizeCommand,
+  addGenerateCommand,
+  addBenchCommand,
+  addDemoCommand,
+  addEvalCommand,
+  addFinetuneCommand,
+  addAnalyzeCommand,
+  addStudyCommand,
+];
 
 /** Usage errors (unknown option, bad value, missing argument) as one line: what was wrong, where the usage is. */
 function oneLineErrors(cmd: Command): void {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
-import { defaultEvalCacheDir, describeNotEvaluated, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { defaultEvalCacheDir, describeNotEvaluated, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue/node';
 import { setup } from '../util/context.js';
 import { checkOutputFile } from '../util/files.js';
 import { withModel } from '../util/with-model.js';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createScorer } from '@deconattn/hybrid';
-import { featureModelFromLanguageModel, finetune, resultsToMarkdown } from '@deconattn/eval-glue';
+import { createFeatureModel } from '@deconattn/hybrid';
+import { finetune, resultsToMarkdown } from '@deconattn/eval-glue/node';
 import { setup } from '../util/context.js';
 import { checkOutputFile } from '../util/files.js';
 import { withModel } from '../util/with-model.js';
@@ -31,8 +31,7 @@ export async function finetuneCommand(o: FinetuneCliOptions): Promise<void> {
   checkOutputFile(o.output, '--output');
   await setup(o);
   await withModel(o.model, async ({ ckpt, tokenizer }) => {
-    const { checksum } = await createScorer(ckpt.model, tokenizer);
-    const features = featureModelFromLanguageModel(ckpt.model, tokenizer, { checksum, description: { model: ckpt.dir, layers: ckpt.model.layerMixers } });
+    const features = await createFeatureModel(ckpt.model, tokenizer, { model: ckpt.dir });
     let last = '';
     const out = await finetune(features, {
       tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),
