@@ -52,7 +52,7 @@ describe('study suites and seeds', () => {
     expect(v.seedList).toEqual([3, 4]);
     expect(v.synthetic).toMatchObject({ mixers: ['mlp'], configurations: ['uniform', 'hybrid'], skips: ['mixer'], seeds: [3, 4], train: { steps: 3, batchSize: 8 } });
     // A partial size keeps the other defaults.
-    expect((await validateStudyConfig(micro(out, { suites: ['synthetic'], synthetic: { train: { steps: 5 } } }))).synthetic!.train).toEqual({ steps: 5, batchSize: 64 });
+    expect((await validateStudyConfig(micro(out, { suites: ['synthetic'], synthetic: { train: { steps: 5 } } }))).synthetic!.train).toEqual({ steps: 5, batchSize: 128 });
   });
 
   it('--suite synthetic --seeds 2: the heatmap with intervals, baselines, efficiency and the claims in results.json and the report', async () => {

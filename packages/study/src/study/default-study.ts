@@ -8,12 +8,12 @@ import type { StudySyntheticInput } from './synthetic.js';
  */
 export const DEFAULT_STUDY = {
   preset: 'small',
-  steps: 120,
-  mixers: ['mlp', 'approximate'],
+  steps: 100,
+  mixers: ['mlp'],
   suites: ['lm', 'synthetic'] as StudySuite[],
-  seeds: 2,
+  seeds: 1,
   tasks: ['arc_easy', 'copa', 'lambada_openai'],
   limit: 50,
-  wikitextDocs: 4,
+  wikitextDocs: 2,
   synthetic: { tasks: [{ task: 'mqar', rungs: ['r0', 'r1'] }], mixers: ['mlp'] } as StudySyntheticInput,
 } as const;
