@@ -91,7 +91,7 @@ export async function renderStudyReport(results: StudyResults): Promise<string> 
     const figures: string[] = [];
     for (const c of s.charts) figures.push(await figure(c));
     count += figures.length;
- const empty = !s.charts.length && !s.html && !['pattern', 'claims', 'synthetic'].includes(s.id) ? '<p><i>Nothing to show: no run of this study measured it.</i></p>' : '';
+    const empty = !s.charts.length && !s.html && !['pattern', 'claims', 'synthetic'].includes(s.id) ? '<p><i>Nothing to show: no run of this study measured it.</i></p>' : '';
     rendered.push({ id: s.id, title: s.title, html: [s.intro, s.html ?? '', ...figures, empty].join('\n') });
   }
 
