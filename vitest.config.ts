@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@deconattn\/attention-relaxed$/, replacement: src('./packages/attention-relaxed/all/src/index.ts') },
       { find: /^@deconattn\/attention-([a-z-]+)$/, replacement: src('./packages/attention-relaxed/') + '$1/src/index.ts' },
       { find: /^@deconattn\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
+      { find: /^@deconattn\/kernels-wasm$/, replacement: src('./packages/kernels-wasm/src/index.ts') },
       { find: /^@deconattn\/hybrid$/, replacement: src('./packages/hybrid/src/index.ts') },
       { find: /^@deconattn\/hybrid\/node$/, replacement: src('./packages/hybrid/src/node.ts') },
       { find: /^@deconattn\/eval-glue$/, replacement: src('./packages/eval-glue/src/index.ts') },
@@ -21,7 +22,9 @@ export default defineConfig({
   },
   test: {
     include: ['packages/**/test/**/*.test.ts', 'examples/**/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // The scaffold's template is tested where it belongs: scaffolded into a package outside the
+    // workspace (packages/create-deconattn-mixer/test/scaffold-e2e.test.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'packages/create-deconattn-mixer/template/**'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

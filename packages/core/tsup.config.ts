@@ -6,7 +6,9 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  shims: true,
+  // No shims: nothing here needs __dirname or import.meta.url, and the ESM shim would import
+  // 'path' and 'url' into code that runs in browsers.
+  shims: false,
   target: 'node20',
   // tfjs-core's CJS entry registers no gradients and its dist/ ESM files cannot be imported by
   // plain Node ESM (extension-less imports). So the gradient registrations are bundled into

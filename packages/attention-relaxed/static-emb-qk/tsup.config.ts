@@ -6,7 +6,9 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  shims: true,
+  // No shims: nothing here needs __dirname or import.meta.url, and the ESM shim would import
+  // 'path' and 'url' into code that runs in browsers.
+  shims: false,
   target: 'node20',
   external: [/^@tensorflow\//, /^@deconattn\//],
 });

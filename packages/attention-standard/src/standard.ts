@@ -5,7 +5,9 @@ import {
   optionChecks,
   applyRope,
   attentionParamSpecs,
+  causalAttention,
   causalSoftmaxAttention,
+  linear,
   type MixerContext,
   type MixerState,
   type MixerWeights,
@@ -48,6 +50,12 @@ export class StandardAttention implements TokenMixer<StandardAttentionOptions> {
     const state = ctx.state;
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
+    if (!state && !ctx.capture) {
+      // Training and scoring: one fused kernel where the backend has it (same numbers).
+      const proj = (which: 'q' | 'k' | 'v') => linear(hn, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D;
+      const mixed = causalAttention(proj('q'), proj('k'), proj('v'), { numHeads, ropeTheta: this.options.rope ? ropeTheta : null, positionOffset: offset });
+      return linear(mixed, w['o_proj.weight']!) as tf.Tensor3D;
+    }
     let q = projectHeads(hn, w, 'q', numHeads);
     let k = projectHeads(hn, w, 'k', numHeads);
     let v = projectHeads(hn, w, 'v', numHeads);

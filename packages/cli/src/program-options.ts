@@ -4,7 +4,7 @@ import { BACKENDS, defaultBackend } from '@deconattn/hybrid';
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices([...BACKENDS]).default(defaultBackend());
-export const pluginOption = () => new Option('--plugin <package-or-path>', 'load a mixer plugin (repeatable)').argParser(collect);
+export const pluginOption = () => new Option('--plugin <package-or-path>', 'load a mixer plugin: a package name or a path (repeatable); installed packages whose package.json declares mixers are found without it').argParser(collect);
 
 /**
  * Numeric option parsers: a bad value stops the command before any work, naming the option,

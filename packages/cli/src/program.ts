@@ -36,6 +36,7 @@ export function createProgram(): Command {
     .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
     .requiredOption('--layers <n>', 'number of layers', intArg('--layers'))
     .option('--json', 'machine-readable output')
+    .addOption(pluginOption())
     .action((p, o) => planCommand(p, o));
 
   program
@@ -96,10 +97,19 @@ export function createProgram(): Command {
 
   program
     .command('bench')
-    .description('training and decoding speed per backend for a fixed config (table and JSON)')
-    .option('--backends <list>', 'comma-separated backends', 'cpu,wasm')
-    .option('--plan <plan>', 'layer plan', 'uniform:standard')
-    .option('--steps <n>', 'timed training steps', intArg('--steps'), 5)
+    .description('training tokens/s per backend and mixer on a fixed config, PyTorch\'s figure for the same model and the ratio (one run), decoding tokens/s per context')
+    .option('--config <name>', 'reference (d 256, 2 layers, FFN 704, 4 heads, vocab 512, batch 4 × 128) or a preset (tiny, small, …)', 'reference')
+    .option('--backends <list>', 'comma-separated backends', 'wasm')
+    .option('--mixers <list>', "comma-separated mixers, each trained uniform; 'all' = every registered mixer", 'all')
+    .option('--plan <plan>', 'benchmark this one plan instead of --mixers')
+    .option('--steps <n>', 'timed training steps (the median is reported)', intArg('--steps', 1), 5)
+    .option('--repeats <n>', 'measurement rounds per model, alternating ours / plain / PyTorch (medians reported)', intArg('--repeats', 1), 1)
+    .option('--decode <contexts>', "decoding contexts in tokens, comma-separated ('none' skips)", '128,2048')
+    .option('--decode-tokens <n>', 'timed decoding steps per context', intArg('--decode-tokens', 1), 16)
+    .option('--torch <python>', "PyTorch baseline: 'auto' (Debian's /usr/bin/python3, then python3), 'off', or a python with torch", 'auto')
+    .option('--torch-splits <list>', 'PyTorch thread splits BLAS×torch to try (the best is kept)', '1x1,2x1,1x2,2x2')
+    .option('--plain', 'also time the plain tfjs path (fused wasm kernels off) in the same run')
+    .option('--profile', 'profile one training step (tf.profile): kernels launched, kernel time, the top kernels')
     .option('--json', 'machine-readable output')
     .option('--out <file>', 'also write the JSON here')
     .addOption(pluginOption())

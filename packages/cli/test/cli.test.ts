@@ -127,12 +127,4 @@ describe('deconattn CLI', () => {
     expect(out.analysis.layers[0].indicators.entropy).toBeGreaterThan(0);
     expect(out.analysis.layers[0].logits.count).toBe(2 * 4 * (32 * 33) / 2);
   });
-
-  it('benchmarks a backend: training tokens/s, decoding tokens/s, GFLOP/s', () => {
-    const out = JSON.parse(ok(['bench', '--backends', 'wasm', '--steps', '1', '--json']));
-    expect(out.rows[0]).toMatchObject({ backend: 'wasm', plan: 'uniform:standard' });
-    expect(out.rows[0].trainTokensPerSec).toBeGreaterThan(0);
-    expect(out.rows[0].decodeTokensPerSec).toBeGreaterThan(0);
-    expect(out.rows[0].trainGflops).toBeGreaterThan(0);
-  });
 });

@@ -54,7 +54,8 @@ export function attentionParamCount(d: number): number {
 /**
  * Causal softmax attention over heads: `softmax(QKᵀ/√dh + causal) V`. `q` is `B×h×Tq×dh` at
  * positions offset…offset+Tq-1, `k`,`v` are `B×h×Tk×dh` at positions 0…Tk-1. Returns the
- * output `B×h×Tq×dh` and, when asked, the map and the pre-softmax logits (kept for the caller).
+ * output `B×h×Tq×dh` and, when asked, the map and the pre-softmax logits `QKᵀ/√dh` (unmasked):
+ * ordinary intermediates that the caller's `tf.tidy` frees, ready to lend to the capture hooks.
  */
 export function causalSoftmaxAttention(
   q: tf.Tensor4D,

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-core';
 import './gradients.js';
+import pkg from '../package.json';
 
 export * from './spec.js';
 export * from './spec-versions.js';
@@ -10,5 +11,9 @@ export * from './blocks/index.js';
 export * from './heads.js';
 export * from './reference.js';
 export * from './untrusted-json.js';
+export { KERNEL, hasKernel } from './kernels/names.js';
+export { runningSoftmaxMean, runningSoftmaxMeanReference } from './kernels/running-mean.js';
+export { causalAttention, causalAttentionReference, FUSED_ATTENTION_MAX_LENGTH, type CausalAttentionOptions } from './kernels/causal-attention.js';
 export * from './versions.js';
-export const CORE_VERSION = '0.1.0';
+/** The version of this package, from its package.json at build time (a release builds after `changeset version`). */
+export const CORE_VERSION: string = pkg.version;

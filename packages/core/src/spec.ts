@@ -66,14 +66,38 @@ export interface MixerState {
   tensors: Record<string, tf.Tensor>;
 }
 
-/** Hooks to capture attention maps and pre-softmax logits (diagnostics). */
+/**
+ * Hooks to capture attention maps and pre-softmax logits (diagnostics: `deconattn analyze`, the
+ * conformance kit). A mixer calls them only when `context.capture` has them, and only when its
+ * definition says `hasAttentionMap: true`.
+ *
+ * Ownership, one rule for both hooks: **a captured tensor is lent to the hook for the duration of
+ * the call.** It is an intermediate of the mixer's call like any other: the caller runs `apply`
+ * inside `tf.tidy` (the model, `analyzeModel` and the kit all do), and the tidy frees it.
+ * - The mixer passes a tensor it does not keep: it never `tf.keep`s it, never stores it (in
+ *   `state`, the inference cache or on itself), and never disposes it before the hook returns.
+ * - A hook that needs the values after it returns copies them: it reads them (`dataSync()`), or
+ *   keeps a clone it disposes itself (`tf.keep(tf.clone(t))`, as `analyzeModel` does).
+ * The kit runs its leak checks with both hooks set and fails a mixer that keeps a captured tensor
+ * (one more tensor per call) or hands over a disposed one.
+ */
 export interface CaptureHooks {
   /**
-   * Attention map `B×h×Lq×Lk`, rows sum to 1 over causal positions (a mixer whose `mapForm` says
-   * `signed` may report negative weights). Not disposed by the mixer.
+   * Attention map `B×h×Lq×Lk`: the weight each query puts on each key, keys indexed by absolute
+   * position (`Lk` = every position up to the last query). Rows sum to 1 over the causal
+   * positions (a mixer whose `mapForm` says `signed` may report negative weights); entries above
+   * the diagonal are 0.
    */
   attention?(layer: number, map: tf.Tensor4D): void;
-  /** Pre-softmax scores `B×h×Lq×Lk` (masked entries excluded by the consumer via the mask). */
+  /**
+   * Pre-softmax scores `B×h×Lq×Lk`: exactly what the softmax is applied to at the positions a
+   * query sees, any additive term included (a position bias such as ALiBi's `−m·(i − j)` is part
+   * of the logit; the mixer's README states it, since it sets the range diagnostics report). The
+   * causal mask is not: consumers read only `j ≤ i`, whatever lies above the diagonal. A mixer
+   * whose weights are not a softmax of scores passes the scores its weighting is a function of
+   * (and says so) or none; a mixer whose visible keys are not all causal positions (a window)
+   * passes none, since consumers would count the hidden ones.
+   */
   logits?(layer: number, logits: tf.Tensor4D): void;
 }
 
@@ -138,6 +162,12 @@ export interface TokenMixerV1<Options = unknown> {
    * Parallel form: `hn` is `B×T×d`, the output is `B×T×d`, causal. With `context.state` set, this
    * is the decoding form: `hn` holds the next tokens (positions `state.length …`), and the mixer
    * updates `state` in place.
+   *
+   * Tensor ownership: `hn`, the weights and every tensor in the context belong to the caller (never
+   * dispose them); the returned tensor goes to the caller; intermediates, captured maps and logits
+   * included, are freed by the caller's `tf.tidy` (never `tf.keep` them). Only state tensors (kept
+   * by the mixer, the old ones disposed by it) and inference-cache entries (kept by the mixer,
+   * disposed by the model) outlive the call.
    */
   apply(hn: tf.Tensor3D, weights: MixerWeights, context: MixerContextV1): tf.Tensor3D;
   /** A fresh decoding state for batch size `batch`. */
@@ -145,27 +175,47 @@ export interface TokenMixerV1<Options = unknown> {
 }
 
 /**
- * What a mixer is in a comparison. `baseline`: the reference mixer the others are measured
- * against (standard attention); a model evaluated with `skip` keeps its baseline layers.
- * `relaxed`: a mixer that relaxes some design principle of attention; `skip` removes it.
+ * What a mixer is in a comparison. `baseline`: the reference the others are measured against,
+ * i.e. standard attention or an exact equivalent of it; a model evaluated with `skip` keeps its
+ * baseline layers, and studies compare every other mixer with it. `relaxed`: every other mixer
+ * (anything that changes what standard attention computes); `skip` removes it. A plugin is
+ * `relaxed` unless it reimplements standard attention.
  */
 export type MixerRole = 'baseline' | 'relaxed';
 export const MIXER_ROLES: readonly MixerRole[] = ['baseline', 'relaxed'];
 
 export interface TokenMixerDefinitionV1<Options = any> {
+  /** The spec version this definition implements: `TOKEN_MIXER_SPEC_VERSION` (`'v1'`). */
   specificationVersion: 'v1';
+  /**
+   * How plans and checkpoints name it: lower-case letters, digits, `.`, `_`, `%`, `-`, starting
+   * with a letter or digit. Ids are global: pick one no other package uses.
+   */
   id: string;
-  /** Baseline (standard attention) or relaxed; evaluation without relaxed layers keys on it. */
+  /** `'baseline'` (standard attention or an exact equivalent) or `'relaxed'` (everything else); see MixerRole. */
   role: MixerRole;
-  /** npm package that provides it, and its version (recorded in checkpoints). */
+  /**
+   * The npm package that provides it and its version, as in that package's package.json
+   * (checkpoints record both, and the CLI loads a checkpoint's mixer from the package named here).
+   */
   packageName: string;
   packageVersion: string;
-  /** The design principle it relaxes (docs/model.md §1), or 'none' for standard attention. */
+  /**
+   * Which design principle of attention it relaxes, for people (listings, reports; nothing parses
+   * it). Start with one of the four: `token mixing` (information moves between positions),
+   * `mathematical form` (q·k similarity then softmax), `sequence dependency` (the weights depend on
+   * the input), `current QK` (queries and keys come from the layer's own input); then how, e.g.
+   * `'sequence dependency (weights depend only on the distance i − j)'`. A baseline says `'none'`;
+   * a mixer that relaxes none of the four says `'none of the four: …'` and what it changes.
+   */
   principle: string;
+  /** One sentence: what it computes. */
   description: string;
+  /** How it decodes token by token (see DecodingForm); the kit checks it against what `apply` does with a state. */
   decoding: DecodingForm;
-  /** Whether it computes an attention map (diagnostics); `mlp` has none. */
+  /** Whether it computes an attention map and calls the capture hooks; `mlp` has none. */
   hasAttentionMap: boolean;
+  /** The options a plan that names none gets; JSON-serialisable (checkpoints record options as JSON). */
   defaultOptions: Options;
   /**
    * Validates user options (merged over defaults) and returns every option with its value, or
@@ -186,8 +236,9 @@ export interface TokenMixerDefinitionV1<Options = any> {
    * token ids of `fixed-seq-qk`'s fixed text, from the model's tokenizer). Optional.
    */
   prepare?(options: Options, env: MixerEnvironment): Options;
-  /** What the mixer needs from the model for these options. */
+  /** What the mixer needs from the model for these options (`{}`: only its normalised input). */
   needs(options: Options, dims: ModelDims): MixerNeeds;
+  /** The mixer for these dims and (parsed, prepared) options; called once per layer. */
   create(dims: ModelDims, options: Options): TokenMixerV1<Options>;
 }
 

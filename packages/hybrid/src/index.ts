@@ -16,8 +16,20 @@ export { Trainer, NonFiniteLossError, batchLoss, heldOutLoss, withOptimizerDefau
 export type { TrainStore } from './train/store.js';
 export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';
 export { learningRate, learningRateAt, type ScheduleOptions } from './train/schedule.js';
-export type { StoredTensor } from './checkpoint/safetensors.js';
-export { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, type CheckpointExtras, type LoadedCheckpoint } from './checkpoint/model-state.js';
+export { encodeSafetensors, decodeSafetensors, SAFETENSORS_MAX_HEADER_BYTES, type StoredTensor } from './checkpoint/safetensors.js';
+export {
+  CHECKPOINT_FORMAT,
+  checkpointConfig,
+  checkpointFiles,
+  checkpointManifest,
+  modelTensors,
+  modelFromCheckpoint,
+  assignWeights,
+  isBarePackageName,
+  type CheckpointExtras,
+  type CheckpointFileNames,
+  type LoadedCheckpoint,
+} from './checkpoint/model-state.js';
 export { toHfConfig, fromHfConfig } from './checkpoint/hf-config.js';
 export * from './tokenizer/index.js';
 export * from './data/index.js';

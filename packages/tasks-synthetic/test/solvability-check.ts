@@ -17,7 +17,8 @@ export function describeSolvability(tasks: string[]): void {
   });
   describe(`standard attention learns the easiest rung (${full ? 'full' : 'quick'} check) of`, () => {
     for (const s of SOLVABILITY.filter((x) => tasks.includes(x.task))) {
-      it(`${s.task} ${s.rung}`, async () => {
+      // A generous hang guard, not a speed check: on a loaded two-core machine one task can take minutes.
+      it(`${s.task} ${s.rung}`, { timeout: 1_200_000 }, async () => {
         const data = buildTaskData({ task: s.task, rung: s.rung, seed: s.seed, sizes: s.sizes });
         const chance = taskBaselines(data).random;
         const model = await TaskModel.create(data, { preset: 'uniform', mixer: 'standard' }, undefined, s.seed);

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+// Importing it registers tfjs's cpu backend, so that a fixture works before any `await useBackend(…)`.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import {
+  DeconattnError,
   SeededRandom,
   deriveSeed,
   rmsNorm,
@@ -13,7 +16,26 @@ import {
   type TokenMixer,
   type TokenMixerDefinition,
 } from '@deconattn/core';
+import { useBackend } from '@deconattn/hybrid/node';
+import { ConformanceError } from './compare.js';
 import { defaultEnvironment, resolveDims, type ConformanceOptions } from './options.js';
+
+/**
+ * A fixture creates tensors in its constructor, so it needs an active tfjs backend. With none
+ * active (a plugin test that did not call `useBackend`), it activates cpu: its set-up is
+ * synchronous and exact. Another backend: `await MixerFixture.create(def, { backend })`.
+ */
+function ensureBackend(): void {
+  const engine = tf.engine() as unknown as { backendInstance?: unknown; pendingBackendInit?: unknown };
+  if (engine.backendInstance) return;
+  if (engine.pendingBackendInit) {
+    throw new DeconattnError('MixerFixture: a tfjs backend is still initialising; await useBackend(name) (from @deconattn/testkit) before creating the fixture.');
+  }
+  if (!tf.findBackendFactory('cpu')) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
+  tf.env().set('PROD', true); // as useBackend('cpu'): no "install tfjs-node" banner in test output
+  void tf.setBackend('cpu'); // cpu initialises synchronously: active when this returns
+  if (!engine.backendInstance) throw new DeconattnError("MixerFixture: no tfjs backend is active and cpu could not be set up; await useBackend('cpu') (from @deconattn/testkit) before creating the fixture.");
+}
 
 /** Random values from a seed, computed in JS so every backend sees the same numbers. */
 export function randomArray(n: number, seed: number, std = 1, mean = 0): Float32Array {
@@ -47,8 +69,18 @@ export interface KitContext extends MixerContext {
   attentionNorm?: (x: tf.Tensor3D) => tf.Tensor3D;
 }
 
-/** A mixer created for the kit's dims with random weights and the extra inputs its needs() asks for. */
+/**
+ * A mixer created for the kit's dims with random weights and the extra inputs its needs() asks
+ * for. `new MixerFixture(def, opts)` runs on the active backend (cpu when none is active);
+ * `await MixerFixture.create(def, opts)` first activates `opts.backend` (default cpu).
+ */
 export class MixerFixture {
+  /** Activates `opts.backend` (default cpu), then creates the fixture. */
+  static async create(definition: TokenMixerDefinition, opts: ConformanceOptions = {}): Promise<MixerFixture> {
+    await useBackend(opts.backend ?? 'cpu');
+    return new MixerFixture(definition, opts);
+  }
+
   readonly dims: ModelDims;
   readonly options: unknown;
   readonly needs: MixerNeeds;
@@ -66,6 +98,7 @@ export class MixerFixture {
     readonly definition: TokenMixerDefinition,
     opts: ConformanceOptions = {},
   ) {
+    ensureBackend();
     this.dims = resolveDims(opts.dims);
     this.options = prepareOptions(definition, opts, this.dims);
     this.needs = definition.needs(this.options, this.dims);
@@ -145,12 +178,7 @@ export class MixerFixture {
 
   /** Captures maps and logits of a parallel call. The caller disposes everything returned. */
   captured(hn: tf.Tensor3D, emb: tf.Tensor3D): { out: tf.Tensor3D; maps: tf.Tensor4D[]; logits: tf.Tensor4D[] } {
-    const maps: tf.Tensor4D[] = [];
-    const logits: tf.Tensor4D[] = [];
-    const capture: CaptureHooks = {
-      attention: (_layer, m) => maps.push(tf.keep(tf.clone(m))),
-      logits: (_layer, l) => logits.push(tf.keep(tf.clone(l))),
-    };
+    const { capture, maps, logits } = keepingCaptureHooks('captured attention maps');
     const out = this.parallel(hn, emb, { capture });
     return { out, maps, logits };
   }
@@ -160,6 +188,22 @@ export class MixerFixture {
     this.stream?.dispose();
     this.normWeight.dispose();
   }
+}
+
+/**
+ * Capture hooks that follow the ownership rule of the spec as `analyzeModel` does: a captured
+ * tensor is only lent to the hook, so each hook keeps a clone (disposed by whoever reads `maps`
+ * and `logits`). A tensor that arrives already disposed makes the hook throw a ConformanceError
+ * of `check`.
+ */
+export function keepingCaptureHooks(check = 'capture hooks'): { capture: CaptureHooks; maps: tf.Tensor4D[]; logits: tf.Tensor4D[] } {
+  const maps: tf.Tensor4D[] = [];
+  const logits: tf.Tensor4D[] = [];
+  const lent = (what: string, into: tf.Tensor4D[]) => (_layer: number, t: tf.Tensor4D) => {
+    if (t.isDisposed) throw new ConformanceError(check, `the ${what} handed to the capture hook is already disposed: a captured tensor must stay alive until the hook returns (the caller's tf.tidy frees it afterwards).`);
+    into.push(tf.keep(tf.clone(t)));
+  };
+  return { capture: { attention: lent('attention map', maps), logits: lent('logits', logits) }, maps, logits };
 }
 
 /** Parsed (and prepared, when the definition has `prepare`) options. */

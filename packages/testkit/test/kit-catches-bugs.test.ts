@@ -71,6 +71,40 @@ describe('the kit catches broken mixers', () => {
     expect(await failing(def, 'no tensor leaks across repeated calls')).toMatch(/leaks/);
   });
 
+  it('a mixer that keeps the tensors it lends the capture hooks fails the leak check, and only it', async () => {
+    // What an author following "not disposed by the mixer" once wrote: every other check passed,
+    // and `deconattn analyze` leaked two tensors per layer and sequence.
+    const keeps = broken('keeps-captures', (m, hn, w, ctx) =>
+      m.apply(hn, w, {
+        ...ctx,
+        capture: ctx.capture && {
+          attention: (l, a) => ctx.capture!.attention!(l, tf.keep(a)),
+          logits: (l, x) => ctx.capture!.logits!(l, tf.keep(x)),
+        },
+      }),
+    );
+    expect(await failing(keeps, 'no tensor leaks across repeated calls')).toMatch(/with capture hooks for maps and logits leaks: 4 more tensors.*only lent to the hook/);
+    const failed: string[] = [];
+    for (const c of conformanceChecks(keeps, opts)) await c.run().catch(() => failed.push(c.name));
+    expect(failed).toEqual(['no tensor leaks across repeated calls']);
+  });
+
+  it('a mixer that disposes a captured tensor before the hook can read it fails', async () => {
+    const early = broken('disposes-captures', (m, hn, w, ctx) =>
+      m.apply(hn, w, {
+        ...ctx,
+        capture: ctx.capture && {
+          attention: (l, a) => {
+            a.dispose();
+            ctx.capture!.attention!(l, a);
+          },
+        },
+      }),
+    );
+    expect(await failing(early, 'no tensor leaks across repeated calls')).toMatch(/attention map handed to the capture hook is already disposed/);
+    expect(await failing(early, 'captured attention maps are causal, row-stochastic and match the output')).toMatch(/already disposed/);
+  });
+
   it('a weight the output does not use fails the gradient check', async () => {
     const def = broken('unused', (m, hn, w, ctx) => m.apply(hn, w, ctx), {}, true);
     expect(await failing(def, 'a gradient reaches every weight (cpu)')).toMatch(/unused\.weight/);

@@ -36,6 +36,39 @@ export class PaperKernel implements ApproximateKernelForm {
   readonly mapForm = { signed: true, outputScale: 3 };
 
   run(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, state: MixerState | undefined, want: { map: boolean; logits: boolean }): KernelResult {
+    return state ? this.chunked(q, k, v, state, want) : this.parallel(q, k, v, want);
+  }
+
+  /**
+   * A whole sequence (training, scoring): the three normalised maps are summed first and applied
+   * to V in one product, `out = (A0 + A1 + A2) V`, instead of three products each way; A0 V is
+   * V's running mean (a cumulative sum). 3 batched products forward and 6 backward instead of 5
+   * and 9; the sum is the map reported anyway. Same numbers as `chunked` without a state (tested,
+   * forward and gradients), up to float32 rounding order.
+   */
+  parallel(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, want: { map: boolean; logits: boolean }): KernelResult {
+    const t = q.shape[2];
+    const mask = causalMask(t, t, 0);
+    const q2 = tf.mul(tf.square(q), 0.5) as tf.Tensor4D;
+    const scores1 = tf.matMul(q, k, false, true) as tf.Tensor4D;
+    const within1 = tf.mul(scores1, mask) as tf.Tensor4D;
+    const within2 = tf.mul(tf.matMul(q2, tf.square(k), false, true), mask) as tf.Tensor4D;
+    const a12 = tf.add(tf.div(within1, guardDenominator(tf.sum(within1, -1, true))), tf.div(within2, guardDenominator(tf.sum(within2, -1, true))));
+    // Along the last axis: tfjs-core 4.22's Cumsum gradient mis-shapes any other axis.
+    const mean = tf.mul(transposeLast(tf.cumsum(transposeLast(v), 3) as tf.Tensor4D), inverseCounts(0, t)) as tf.Tensor4D;
+    const out = tf.add(tf.matMul(a12, v), mean) as tf.Tensor4D;
+    const result: KernelResult = { out };
+    if (want.map) result.map = tf.div(tf.add(a12, tf.mul(mask, inverseCounts(0, t))), 3) as tf.Tensor4D;
+    if (want.logits) result.logits = tf.mul(scores1, 1 / Math.sqrt(q.shape[3])) as tf.Tensor4D;
+    return result;
+  }
+
+  /**
+   * A chunk of tokens, continuing `state` when given (decoding), as Eq. 14–17 read: each term's
+   * numerator and denominator summed over the chunk and the state separately. Without a state
+   * this is the plain reference of `parallel`.
+   */
+  chunked(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, state: MixerState | undefined, want: { map: boolean; logits: boolean }): KernelResult {
     const t = q.shape[2];
     const past = state?.length ?? 0;
     const prev = state && past > 0 ? (state.tensors as unknown as PaperState) : undefined;

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   TOKEN_MIXER_SPEC_VERSION,
+  KERNEL,
   defineMixerOptions,
   optionChecks,
   attentionParamSpecs,
+  hasKernel,
   causalBias,
   linear,
   silu,
@@ -16,6 +18,7 @@ import {
   type TokenMixerDefinition,
   projectHeads,
   outputProjection,
+  runningSoftmaxMean,
 } from '@deconattn/core';
 import pkg from '../package.json';
 import { pairMax, rowMax } from './stabilisers.js';
@@ -68,6 +71,12 @@ export class NonApproximateAttention implements TokenMixer<NonApproximateAttenti
   apply(hn: tf.Tensor3D, w: MixerWeights, ctx: MixerContext): tf.Tensor3D {
     const { numHeads, headDim } = this.dims;
     const state = ctx.state;
+    if (!state && !ctx.capture && hasKernel(KERNEL.runningMean)) {
+      // Training and scoring: the scan in one kernel each way (same numbers as the chunked scan below).
+      const proj = (which: 'q' | 'k' | 'v') => linear(hn, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D;
+      const mixed = runningSoftmaxMean(silu(proj('q')) as tf.Tensor3D, proj('k'), proj('v'), numHeads);
+      return linear(mixed, w['o_proj.weight']!) as tf.Tensor3D;
+    }
     const q = splitHeads(silu(linear(hn, w['q_proj.weight'], w['q_proj.bias'])) as tf.Tensor3D, numHeads);
     const k = projectHeads(hn, w, 'k', numHeads);
     const v = projectHeads(hn, w, 'v', numHeads);

@@ -5,7 +5,9 @@ import {
   ShapeError,
   applyRope,
   attentionParamSpecs,
+  causalAttention,
   causalBias,
+  linear,
   type MixerContext,
   type MixerState,
   type MixerWeights,
@@ -70,6 +72,14 @@ export class FixedStreamAttention<Options extends FixedStreamMixerOptions> imple
       throw new ShapeError(
         `${this.id}: the input reaches position ${end}, but the fixed stream has Lmax = ${lmax} positions, so there is no attention map for it. Use sequences of at most ${lmax} tokens (score longer texts in windows), or train with a larger maxPositions.`,
       );
+    }
+    if (!state && !ctx.capture && (ctx.training || !ctx.inferenceCache)) {
+      // Training: maps and products in one kernel each way where the backend has it (same numbers).
+      let xn = t === lmax ? stream : (tf.slice(stream, [0, 0, 0], [1, t, -1]) as tf.Tensor3D);
+      if (this.options.stopGradient) xn = stopGradient(xn);
+      const proj = (x: tf.Tensor3D, which: 'q' | 'k' | 'v') => linear(x, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D;
+      const mixed = causalAttention(proj(xn, 'q'), proj(xn, 'k'), proj(hn, 'v'), { numHeads: this.dims.numHeads, ropeTheta: this.dims.ropeTheta });
+      return linear(mixed, w['o_proj.weight']!) as tf.Tensor3D;
     }
     const map = this.mapRows(stream, w, ctx, start, end); // 1×h×T×end
     let v = projectHeads(hn, w, 'v', this.dims.numHeads);

@@ -8,7 +8,9 @@ import {
   ShapeError,
   applyRope,
   attentionParamSpecs,
+  causalAttention,
   causalSoftmaxAttention,
+  linear,
   type MixerContext,
   type MixerState,
   type MixerWeights,
@@ -77,6 +79,12 @@ export class StaticEmbQkAttention implements TokenMixer<StaticEmbQkOptions> {
     const past = state ? state.length : 0;
     const offset = state ? past : ctx.positionOffset;
     const en = this.options.norm === 'attention' ? attentionNorm(e, ctx) : e;
+    if (!state && !ctx.capture) {
+      // Training and scoring: one fused kernel where the backend has it (same numbers).
+      const proj = (x: tf.Tensor3D, which: 'q' | 'k' | 'v') => linear(x, w[`${which}_proj.weight`]!, w[`${which}_proj.bias`]) as tf.Tensor3D;
+      const mixed = causalAttention(proj(en, 'q'), proj(en, 'k'), proj(hn, 'v'), { numHeads, ropeTheta, positionOffset: offset });
+      return linear(mixed, w['o_proj.weight']!) as tf.Tensor3D;
+    }
     const q = applyRope(projectHeads(en, w, 'q', numHeads), offset, ropeTheta);
     let k = applyRope(projectHeads(en, w, 'k', numHeads), offset, ropeTheta);
     let v = projectHeads(hn, w, 'v', numHeads);

@@ -9,6 +9,7 @@ import { type LoadedCheckpoint, type Tokenizer } from '@deconattn/hybrid';
 import { loadCheckpoint, loadTokenizer, readCheckpointConfig } from '@deconattn/hybrid/node';
 import { loadPlugins } from './plugins.js';
 import { checkRecordedName, loadRecordedPackage } from './recorded-packages.js';
+import { distrustDirectory } from './installed-mixers.js';
 
 export interface CommonOptions {
   backend?: string;
@@ -28,6 +29,9 @@ export async function setup(opts: CommonOptions): Promise<BackendInfo> {
  */
 function registerCheckpointMixers(modelDir: string): void {
   const { dir, config } = readCheckpointConfig(modelDir);
+  // Nothing inside the model directory is imported, also by the loaders of installed packages.
+  distrustDirectory(modelDir);
+  distrustDirectory(dir);
   const mixers: unknown[] = Array.isArray(config.deconattn?.mixers) ? config.deconattn.mixers : [];
   for (const m of mixers) {
     const id = (m as { id?: unknown })?.id;

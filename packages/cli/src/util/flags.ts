@@ -22,7 +22,10 @@ export function flagFor(option: string): string {
 /** An error's message for the command line: options become flags, plugins become --plugin. */
 export function cliMessage(e: DeconattnError): string {
   let message = withFlagNames(e.message);
-  if (e instanceof UnknownMixerError && e.providedBy) message = message.replace('(or load it as a plugin)', `(or pass --plugin ${e.providedBy})`);
+  if (e instanceof UnknownMixerError) {
+    if (e.providedBy) message = message.replace('(or load it as a plugin)', `(or pass --plugin ${e.providedBy})`);
+    else message += ` A mixer from a plugin loads with --plugin <package-or-path>; an installed package is found without it when its package.json declares the mixer ("deconattn": {"mixers": ["${e.id}"]}). \`deconattn mixers\` lists what is found.`;
+  }
   return message;
 }
 

@@ -3,34 +3,30 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DeconattnError } from '@deconattn/core';
+import { PACKAGE_BASES, packageEntry } from './package-entry.js';
+import { importRecordingSource } from './mixer-sources.js';
+import { installedMixerPackages, installedNearMatches, registerInstalledMixers } from './installed-mixers.js';
+
+export { PACKAGE_BASES, packageEntry } from './package-entry.js';
 
 /**
  * Loads mixer plugins named on the command line (`--plugin`): an npm package name (resolved
  * from the current directory first, then from the CLI's own install), or a path to a package
  * directory or a module file. Importing a plugin registers its mixers. The user named them, so
  * they are trusted as they are; what a checkpoint names goes through ./recorded-packages.ts.
+ * Then every installed package that declares mixers gets lazy loaders (./installed-mixers.ts),
+ * so plans and checkpoints find them without --plugin.
  */
 export async function loadPlugins(specs: string[] = []): Promise<void> {
   for (const spec of specs) {
     const target = resolvePlugin(spec);
     try {
-      await import(target);
+      await importRecordingSource(target, { kind: 'plugin', spec });
     } catch (e) {
       throw new DeconattnError(`Could not load plugin '${spec}' (${target}): ${(e as Error).message}`);
     }
   }
-}
-
-/** Where package names are looked up: the current project, then the CLI's own install. */
-export const PACKAGE_BASES = (): string[] => [path.join(process.cwd(), 'package.json'), import.meta.url];
-
-/** The ESM entry file of the package in `dir` (shared by --plugin and recorded packages). */
-export function packageEntry(dir: string, pkg: Record<string, any>, spec: string): string {
-  const exp = typeof pkg.exports === 'object' && pkg.exports !== null ? pkg.exports['.'] : undefined;
-  const entry = exp?.import?.default ?? exp?.import ?? exp?.default ?? (typeof pkg.exports === 'string' ? pkg.exports : undefined) ?? pkg.module ?? pkg.main ?? 'index.js';
-  const file = path.join(dir, typeof entry === 'string' ? entry : 'index.js');
-  if (!fs.existsSync(file)) throw new DeconattnError(`Plugin '${spec}' has its entry at ${file}, which does not exist: build the plugin first.`);
-  return file;
+  registerInstalledMixers();
 }
 
 function resolvePlugin(spec: string): string {
@@ -58,5 +54,19 @@ function resolvePlugin(spec: string): string {
     }
     return resolvePlugin(path.dirname(pkgJson));
   }
-  throw new DeconattnError(`Plugin package '${spec}' is not installed. Install it (npm install ${spec}) or pass a path to it.`);
+  throw notInstalled(spec);
+}
+
+/**
+ * A --plugin name that resolves nowhere. Most often a typo: suggest the installed packages with
+ * close names, never an install command for the name as typed (that name may be anyone's).
+ */
+function notInstalled(spec: string): DeconattnError {
+  const near = installedNearMatches(spec);
+  const mixerPackages = [...new Set(installedMixerPackages().map((p) => p.name))];
+  const parts = [`Plugin package '${spec}' is not installed (looked in the current project's node_modules and the CLI's own).`];
+  if (near.length) parts.push(`Did you mean ${near.map((n) => `'${n}'`).join(' or ')}?`);
+  parts.push(mixerPackages.length ? `Installed mixer packages: ${mixerPackages.join(', ')}.` : 'No installed package declares deconattn mixers.');
+  parts.push('Check the spelling, or pass the path of a plugin directory (./my-mixer).');
+  return new DeconattnError(parts.join(' '));
 }

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DeconattnError, parseJsonSafely } from '@deconattn/core';
 import { isBarePackageName } from '@deconattn/hybrid/node';
-import { PACKAGE_BASES, packageEntry } from './plugins.js';
+import { PACKAGE_BASES, packageEntry } from './package-entry.js';
+import { importRecordingSource, type MixerSource } from './mixer-sources.js';
 
 /**
  * A checkpoint's config.json records which package provides each mixer. That is a claim by
@@ -98,7 +99,30 @@ export async function loadRecordedPackage(m: RecordedMixer): Promise<boolean> {
   const name = checkRecordedName(m);
   const found = findInstalled(name);
   if (!found) return false;
-  const dir = realOrResolved(found);
+  await importMixerPackage({ id: m.id, name, dir: found, untrusted: m.untrusted, source: { kind: 'installed', package: name, dir: found, project: false } });
+  return true;
+}
+
+export interface MixerPackageImport {
+  /** The mixer id the package must declare. */
+  id: string;
+  /** The package name it must have. */
+  name: string;
+  /** Where it is installed. */
+  dir: string;
+  /** Directories whose code is never imported (the model directory being opened). */
+  untrusted: readonly string[];
+  source: MixerSource;
+}
+
+/**
+ * Imports an installed mixer package (a checkpoint's record, or one found installed): only when
+ * it lies outside every untrusted directory, its package.json has the expected name and declares
+ * the mixer, and its entry lies inside it. Throws a one-line DeconattnError when it refuses.
+ */
+export async function importMixerPackage(m: MixerPackageImport): Promise<void> {
+  const { name } = m;
+  const dir = realOrResolved(m.dir);
   const home = m.untrusted.map(realOrResolved).find((u) => inside(u, dir));
   if (home) {
     throw new DeconattnError(`Refusing to load mixer '${m.id}': its package '${name}' resolves to ${dir}, inside the model directory ${home}; code that comes with a checkpoint is never loaded. ${trustHint(name)}`);
@@ -114,9 +138,8 @@ export async function loadRecordedPackage(m: RecordedMixer): Promise<boolean> {
   const entry = realOrResolved(packageEntry(dir, pkg, name));
   if (!inside(dir, entry)) throw new DeconattnError(`Refusing to load mixer '${m.id}': the entry of package '${name}' (${entry}) lies outside the package directory ${dir}. ${trustHint(name)}`);
   try {
-    await import(pathToFileURL(entry).href);
+    await importRecordingSource(pathToFileURL(entry).href, m.source);
   } catch (e) {
     throw new DeconattnError(`Could not load mixer package '${name}' (${entry}): ${(e as Error).message}`);
   }
-  return true;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
+import { KERNEL, hasKernel } from '../kernels/names.js';
 
 /**
  * `y = x W (+ b)` for `x` of shape `[..., in]` and `W` held `[in, out]`.
@@ -7,6 +8,8 @@ import { ShapeError } from '../errors.js';
  * Forward and backward use only plain, non-transposed 2-D matMuls with explicit transposes:
  * on the wasm backend a transposed or batched matMul runs ≈ 2 GFLOP/s against ≈ 30 for the plain
  * 2-D form, and tfjs' own MatMul gradient uses transposed matMuls. Measured 6.8× faster training.
+ * A backend with KERNEL.matMul (a product that reads transposed operands in place) gets the
+ * transposed forms directly, without the Transpose kernels.
  */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const inDim = w.shape[0] as number;
@@ -26,7 +29,7 @@ const linearNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSa
     value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved;
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D), tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D)];
+      return [matMulBT(dy, ws!), matMulAT(xs!, dy)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
@@ -37,11 +40,19 @@ const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sav
     value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved;
-      return [
-        tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
-        tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
-        tf.sum(dy, 0),
-      ];
+      return [matMulBT(dy, ws!), matMulAT(xs!, dy), hasKernel(KERNEL.sumRows) ? (tf.engine().runKernel(KERNEL.sumRows, { x: dy }, {}) as tf.Tensor) : tf.sum(dy, 0)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** `a · bᵀ` for 2-D a, b. */
+function matMulBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (hasKernel(KERNEL.matMul)) return tf.engine().runKernel(KERNEL.matMul, { a, b }, { transposeA: false, transposeB: true }) as tf.Tensor;
+  return tf.matMul(a as tf.Tensor2D, tf.transpose(b) as tf.Tensor2D);
+}
+
+/** `aᵀ · b` for 2-D a, b. */
+function matMulAT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (hasKernel(KERNEL.matMul)) return tf.engine().runKernel(KERNEL.matMul, { a, b }, { transposeA: true, transposeB: false }) as tf.Tensor;
+  return tf.matMul(tf.transpose(a) as tf.Tensor2D, b as tf.Tensor2D);
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
+import { KERNEL, hasKernel } from '../kernels/names.js';
 
 /**
  * Rotary position embedding over the full head dimension, rotate-half convention (as Qwen2 /
@@ -24,10 +25,25 @@ export function ropeAngles(positions: number, offset: number, headDim: number, t
   return { cos, sin };
 }
 
-/** Apply RoPE to `x` of shape `B×h×T×dh` for positions `offset … offset+T-1`. */
+/**
+ * Apply RoPE to `x` of shape `B×h×T×dh` for positions `offset … offset+T-1`: one kernel each way
+ * where the backend has KERNEL.rope, otherwise `applyRopeReference`.
+ */
 export function applyRope(x: tf.Tensor4D, offset: number, theta: number): tf.Tensor4D {
-  const [, , T, dh] = x.shape;
+  const dh = x.shape[3];
   if (dh % 2 !== 0) throw new ShapeError(`RoPE needs an even head dimension, got ${dh}.`);
+  if (!hasKernel(KERNEL.rope) || x.dtype !== 'float32') return applyRopeReference(x, offset, theta);
+  const attrs = { positionOffset: offset, ropeTheta: theta };
+  const fused = tf.customGrad(((xi: tf.Tensor) => ({
+    value: tf.engine().runKernel(KERNEL.rope, { x: xi }, { ...attrs, inverse: false }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor) => tf.engine().runKernel(KERNEL.rope, { x: dy }, { ...attrs, inverse: true }) as tf.Tensor,
+  })) as any) as (x: tf.Tensor4D) => tf.Tensor4D;
+  return fused(x);
+}
+
+/** The plain composition: slices, a concat and two products. */
+export function applyRopeReference(x: tf.Tensor4D, offset: number, theta: number): tf.Tensor4D {
+  const [, , T, dh] = x.shape;
   return tf.tidy(() => {
     const { cos, sin } = ropeAngles(T, offset, dh, theta);
     const c = tf.tensor4d(cos, [1, 1, T, dh]);

@@ -1,18 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError, UnknownMixerError } from '@deconattn/core';
-import { LanguageModel } from '../model/model.js';
-import type { LayerPlan } from '../model/plan.js';
+import { DeconattnError } from '@deconattn/core';
+import type { LanguageModel } from '../model/model.js';
 import type { TokenizerConfig } from '../tokenizer/index.js';
-import { decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js';
-import { fromHfConfig } from './hf-config.js';
-import { CHECKPOINT_LIMITS, checkpointFile, isBarePackageName, isInside, isPlainFileName, parseCheckpointJson, readCheckpointBytes, realDir } from './files.js';
-import { validateConfig, type ModelConfig } from '../model/config.js';
-import { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, tensorData, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
+import { decodeSafetensors } from './safetensors.js';
+import { CHECKPOINT_LIMITS, checkpointFile, isInside, isPlainFileName, parseCheckpointJson, readCheckpointBytes, realDir } from './files.js';
+import { checkpointFiles, checkpointManifest, modelFromCheckpoint, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
 
-export { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
+export { CHECKPOINT_FORMAT, checkpointConfig, checkpointFiles, checkpointManifest, modelTensors, assignWeights, modelFromCheckpoint, type CheckpointExtras, type LoadedCheckpoint } from './model-state.js';
 
 /**
  * A checkpoint is a directory: config.json (Qwen2 names + a `deconattn` section),
@@ -24,11 +20,11 @@ export { CHECKPOINT_FORMAT, checkpointConfig, modelTensors, type CheckpointExtra
  * A run directory holds `checkpoints/step-NNNNNNN/`; loading a run directory picks the newest
  * complete checkpoint.
  */
-function sha256(buf: Buffer): string {
+function sha256(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-function writeFileSynced(file: string, data: Buffer | string): void {
+function writeFileSynced(file: string, data: Uint8Array | string): void {
   const fd = fs.openSync(file, 'w');
   try {
     fs.writeSync(fd, data as any);
@@ -43,18 +39,9 @@ export async function saveCheckpoint(dir: string, model: LanguageModel, extras: 
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
-  const files: Record<string, Buffer> = {};
-  files['config.json'] = Buffer.from(JSON.stringify(checkpointConfig(model, extras), null, 2) + '\n');
-  files['model.safetensors'] = encodeSafetensors(await modelTensors(model), { format: 'pt' });
-  if (extras.optimizer) {
-    const opt = new Map<string, StoredTensor>();
-    for (const [k, t] of extras.optimizer) opt.set(k, await tensorData(t, false));
-    files['optimizer.safetensors'] = encodeSafetensors(opt);
-  }
-  if (extras.trainerState) files['trainer_state.json'] = Buffer.from(JSON.stringify(extras.trainerState, null, 2) + '\n');
+  const files = await checkpointFiles(model, extras);
   for (const [name, buf] of Object.entries(files)) writeFileSynced(path.join(tmp, name), buf);
-  const manifest = { format: CHECKPOINT_FORMAT, files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, { bytes: b.length, sha256: sha256(b) }])) };
-  writeFileSynced(path.join(tmp, 'DONE'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSynced(path.join(tmp, 'DONE'), checkpointManifest(files, sha256));
   // Swap into place: the old directory (if any) is moved aside first and removed only after.
   let aside: string | undefined;
   if (fs.existsSync(dir)) {
@@ -144,55 +131,14 @@ export function readCheckpointConfig(dirIn: string): { dir: string; config: Reco
   return { dir, config, manifest };
 }
 
-/**
- * Weights a model of `config` must hold at least (embeddings, every layer's MLP and norms): a
- * config that asks for more than the weights file holds is refused before any memory is taken.
- */
-function minimumWeights(c: ModelConfig): number {
-  return c.vocabSize * c.hiddenSize + c.numLayers * (3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize) + c.hiddenSize;
-}
-
 /** Load a checkpoint (or a run directory's newest one) into a new model. Mixers must be registered. */
 export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   const { dir, config: cfg, manifest } = readCheckpointConfig(dirIn);
-  const cfgFile = path.join(dir, 'config.json');
-  const dc = cfg.deconattn;
-  if (!dc || typeof dc !== 'object' || !Array.isArray(dc.layers) || !dc.plan || !dc.tokenizer) throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lacks the 'deconattn' section (plan, layers, tokenizer).`);
-  if (dc.mixers !== undefined && !(Array.isArray(dc.mixers) && dc.mixers.every((m: unknown) => typeof m === 'object' && m !== null && typeof (m as any).id === 'string'))) {
-    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} has 'deconattn.mixers' that is not a list of {id, package, version, options}.`);
-  }
-  let config: ModelConfig;
-  try {
-    config = validateConfig(fromHfConfig(cfg, cfgFile));
-  } catch (e) {
-    throw e instanceof DeconattnError && !e.message.includes(cfgFile) ? new DeconattnError(`Corrupt checkpoint: ${cfgFile}: ${e.message}`) : e;
-  }
-  // Weights first: their header is checked, and their size bounds the model built below.
   const weightsFile = path.join(dir, 'model.safetensors');
-  const { tensors } = decodeSafetensors(readVerified(dir, 'model.safetensors', manifest), weightsFile);
-  let stored = 0;
-  for (const t of tensors.values()) stored += t.data.length;
-  if (minimumWeights(config) > stored) {
-    throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} describes a model of at least ${minimumWeights(config)} weights, but ${weightsFile} holds ${stored}.`);
-  }
-  // Each mixer's options as recorded, read by the version that wrote them (its defaults, old
-  // names). fromEntries defines own properties, so an id such as "__proto__" cannot reach a prototype.
-  const recordedOptions: Record<string, { options: unknown; version?: string }> = Object.fromEntries(
-    (dc.mixers ?? []).map((m: any) => [m.id, { options: m.options, version: typeof m.version === 'string' ? m.version : undefined }]),
-  );
-  const plan = dc.plan as LayerPlan;
-  const model = await LanguageModel.create({ config, plan, seed: dc.seed ?? 0, recordedOptions }).catch((e) => {
-    // config.json names each mixer's package: an unregistered one is reported with it (install /
-    // plugins), but only when it is a package name: a path or URL there is never repeated as advice.
-    const recorded = e instanceof UnknownMixerError && !e.providedBy ? dc.mixers?.find((m: any) => m.id === e.id)?.package : undefined;
-    throw isBarePackageName(recorded) ? new UnknownMixerError(e.id, e.registered, undefined, recorded) : e;
-  });
+  const weights = readVerified(dir, 'model.safetensors', manifest);
+  const model = await modelFromCheckpoint(cfg, weights, { config: path.join(dir, 'config.json'), weights: weightsFile });
   try {
-    if (JSON.stringify(model.layerMixers) !== JSON.stringify(dc.layers)) {
-      throw new DeconattnError(`Corrupt checkpoint: ${cfgFile} lists layers ${dc.layers.join(',')} but its plan resolves to ${model.layerMixers.join(',')}.`);
-    }
-    assignWeights(model, tensors, weightsFile);
-    const out: LoadedCheckpoint = { dir, model, config: cfg, tokenizer: dc.tokenizer };
+    const out: LoadedCheckpoint = { dir, model, config: cfg, tokenizer: cfg.deconattn.tokenizer };
     const stateFile = checkpointFile(dir, 'trainer_state.json', CHECKPOINT_LIMITS.trainerStateBytes);
     if (stateFile) out.trainerState = parseCheckpointJson(readVerified(dir, 'trainer_state.json', manifest, CHECKPOINT_LIMITS.trainerStateBytes), stateFile.file);
     if (checkpointFile(dir, 'optimizer.safetensors')) {
@@ -203,24 +149,4 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
     model.dispose();
     throw e;
   }
-}
-
-/** Copy stored tensors into the model's variables, checking names and shapes. */
-export function assignWeights(model: LanguageModel, tensors: Map<string, StoredTensor>, file: string): void {
-  const expected = new Set(model.namedParams().map((p) => p.name));
-  const missing = [...expected].filter((n) => !tensors.has(n));
-  if (missing.length) throw new DeconattnError(`Corrupt checkpoint: ${file} lacks ${missing.length} tensor(s) the model needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
-  const extra = [...tensors.keys()].filter((n) => !expected.has(n));
-  if (extra.length) throw new DeconattnError(`Checkpoint ${file} has tensor(s) this model does not use: ${extra.slice(0, 5).join(', ')}. Is the plan in config.json right?`);
-  for (const p of model.namedParams()) {
-    const t = tensors.get(p.name)!;
-    const transposed = p.kind === 'linear' && p.variable.rank === 2;
-    const want = transposed ? [...p.variable.shape].reverse() : p.variable.shape;
-    if (t.shape.join(',') !== want.join(',')) throw new DeconattnError(`Corrupt checkpoint: ${file} has '${p.name}' of shape [${t.shape.join(', ')}], expected [${want.join(', ')}].`);
-    tf.tidy(() => {
-      const x = tf.tensor(t.data, t.shape);
-      p.variable.assign(transposed ? tf.transpose(x) : x);
-    });
-  }
-  model.markWeightsChanged();
 }

@@ -96,11 +96,4 @@ export function parseCheckpointJson(buf: Buffer, file: string): Record<string, a
   return r.value as Record<string, any>;
 }
 
-/**
- * A bare npm package name (`name` or `@scope/name`, lower case, URL-safe, at most 214
- * characters, as npm accepts for new packages) and nothing else: no path, no URL, no `file:`,
- * no `..`. A checkpoint's recorded mixer package is only ever used as such a name.
- */
-export function isBarePackageName(name: unknown): name is string {
-  return typeof name === 'string' && name.length <= 214 && /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(name) && !name.includes('..');
-}
+export { isBarePackageName } from './model-state.js';

@@ -4,13 +4,14 @@ import { DeconattnError, parseJsonSafely } from '@deconattn/core';
  * The safetensors format: 8-byte little-endian header length, a JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}`, then raw
  * little-endian tensor bytes. We write F32 only and read F32 (plus F16/BF16 upcast, I32/I64 ids).
+ * Plain Uint8Array in and out (a Node Buffer is one), so browsers read and write checkpoints too.
  */
 export interface StoredTensor {
   shape: number[];
   data: Float32Array;
 }
 
-export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: Record<string, string> = {}): Buffer {
+export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
@@ -22,21 +23,26 @@ export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: 
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + n * 4] };
     offset += n * 4;
   }
-  let json = JSON.stringify(header);
+  const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad the header with spaces so the data starts 8-byte aligned (as the reference writer does).
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(8 + headerBytes.length + offset);
-  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
-  headerBytes.copy(out, 8);
-  let pos = 8 + headerBytes.length;
+  const headerLen = json.length + ((8 - ((8 + json.length) % 8)) % 8);
+  const out = new Uint8Array(8 + headerLen + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerLen), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLen);
+  let pos = 8 + headerLen;
   for (const name of names) {
     const d = tensors.get(name)!.data;
-    Buffer.from(d.buffer, d.byteOffset, d.byteLength).copy(out, pos);
+    if (LITTLE_ENDIAN) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
+    else d.forEach((v, i) => view.setFloat32(pos + 4 * i, v, true));
     pos += d.byteLength;
   }
   return out;
 }
+
+/** Float32Array bytes are the machine's order; the format's is little-endian (nearly every machine's). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The largest header read: the format's own limit (the reference implementation refuses headers
@@ -62,14 +68,14 @@ interface Entry {
  * inside the data, bytes = elements × dtype size, tensors tiling the data exactly: no overlap, no
  * gap, nothing after the last, as the format requires). Each problem is one error naming the file.
  */
-export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(buf: Uint8Array, file = 'safetensors file'): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
   const bad = (why: string) => new DeconattnError(`Corrupt checkpoint: ${file} ${why}. Re-save the model, or load an earlier checkpoint.`);
   if (buf.length < 8) throw bad(`is ${buf.length} bytes long, shorter than the 8-byte header length`);
-  const declared = buf.readBigUInt64LE(0);
+  const declared = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
   if (declared > BigInt(SAFETENSORS_MAX_HEADER_BYTES)) throw bad(`declares a ${declared}-byte header, more than the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit of the format`);
   const headerLen = Number(declared);
   if (headerLen < 2 || 8 + headerLen > buf.length) throw bad(`declares a ${headerLen}-byte header but the file has ${buf.length} bytes`);
-  const parsed = parseJsonSafely(buf.subarray(8, 8 + headerLen).toString('utf8'), { maxDepth: 4 });
+  const parsed = parseJsonSafely(new TextDecoder().decode(buf.subarray(8, 8 + headerLen)), { maxDepth: 4 });
   if (!parsed.ok) throw bad(`has a header that ${parsed.problem}`);
   const header = parsed.value;
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('has a header that is not a JSON object of tensor entries');
@@ -116,7 +122,7 @@ export function decodeSafetensors(buf: Buffer, file = 'safetensors file'): { ten
   return { tensors, metadata };
 }
 
-function toFloat32(bytes: Buffer, dtype: string, n: number): Float32Array {
+function toFloat32(bytes: Uint8Array, dtype: string, n: number): Float32Array {
   const out = new Float32Array(n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) {

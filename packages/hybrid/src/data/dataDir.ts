@@ -33,9 +33,8 @@ export function findPackageRoot(startDir: string, packageName: string): string {
   }
 }
 
-/** Folder of this module. The CJS build has __dirname; ESM (and vitest) has import.meta.url. */
+/** Folder of this module (the CommonJS build gets import.meta.url from tsup's shim). */
 function moduleDir(): string {
-  if (typeof __dirname === 'string') return __dirname;
   return dirname(fileURLToPath(import.meta.url));
 }
 

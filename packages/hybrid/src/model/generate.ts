@@ -18,6 +18,7 @@ export interface GenerateOptions {
 /**
  * Autoregressive generation through the cached decoding path: the prompt is consumed in one
  * call, then one token per call, each mixer updating its own state (KV cache, recurrent state…).
+ * Returns the generated ids only (not the prompt): `tok.decode(prompt.concat(ids))` is the text.
  */
 export async function generate(model: LanguageModel, prompt: number[], opts: GenerateOptions): Promise<number[]> {
   if (prompt.length === 0) throw new DeconattnError('generate needs a prompt of at least one token (use the BOS/EOS id for an empty prompt).');

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { KERNEL, hasKernel } from '@deconattn/core';
 
 /**
  * Mean token cross-entropy from logits `N×V` and int32 targets `N`.
@@ -6,8 +7,19 @@ import * as tf from '@tensorflow/tfjs-core';
  * that picks the target logit needs `UnsortedSegmentSum`, which the wasm backend lacks.
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  if (hasKernel(KERNEL.crossEntropy) && logits.dtype === 'float32' && targets.dtype === 'int32') return fusedCe(logits, targets);
   return ce(logits, targets);
 }
+
+/** One kernel each way (KERNEL.crossEntropy): the same loss and gradient as `ce` below. */
+const fusedCe = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const [loss, lse] = tf.engine().runKernel(KERNEL.crossEntropy, { logits, targets }, {}) as tf.Tensor[];
+  save([logits, targets, lse!]);
+  return {
+    value: loss!,
+    gradFunc: (dy: tf.Tensor, [lg, tg, l]: tf.Tensor[]) => [tf.engine().runKernel(KERNEL.crossEntropyGrad, { logits: lg!, targets: tg!, lse: l!, dy }, {}) as tf.Tensor, tf.zerosLike(tg!)],
+  };
+}) as any) as (logits: tf.Tensor2D, targets: tf.Tensor1D) => tf.Scalar;
 
 const ce = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor1D, save: tf.GradSaveFunc) => {
   const [n, v] = logits.shape;

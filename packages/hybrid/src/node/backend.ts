@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+// Fast kernels for the wasm backend, Node only (worker threads over tfjs' memory made shared):
+// importing the package installs them before any wasm backend exists; same numbers as tfjs' own.
+import { installWasmKernels } from '@deconattn/kernels-wasm';
 import { BROWSER_BACKEND_LOADERS, activateBackend, defaultBackend, type BackendInfo, type BackendLoaders } from '../backend.js';
 
 export interface WebGpuNodeOptions {
@@ -74,5 +77,6 @@ export async function useBackend(name: string = defaultBackend(), webgpu: WebGpu
   // The cpu backend greets Node users with a banner recommending tfjs-node on first use; our
   // own error messages already say how to get native speed, so keep the console clean.
   if (name === 'cpu') tf.env().set('PROD', true);
+  if (name === 'wasm') installWasmKernels();
   return activateBackend(name, nodeLoaders(webgpu));
 }

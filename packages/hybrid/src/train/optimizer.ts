@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { KERNEL, hasKernel } from '@deconattn/core';
 import type { ModelParam } from '../model/model.js';
 
 export interface AdamWConfig {
@@ -40,6 +41,23 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.config;
     const bc1 = 1 - Math.pow(beta1, this.step);
     const bc2 = 1 - Math.pow(beta2, this.step);
+    if (hasKernel(KERNEL.adamW)) {
+      // One kernel per tensor, the same arithmetic as below.
+      for (const p of this.trainable) {
+        const g = grads.get(p.name);
+        if (!g || g.dtype !== 'float32') continue;
+        const m = this.m.get(p.name)!;
+        const v = this.v.get(p.name)!;
+        const decays = weightDecay > 0 && (p.kind === 'linear' || p.kind === 'embedding');
+        const attrs = { beta1, beta2, bc1, bc2, eps, lr, decay: decays ? 1 - lr * weightDecay : 1 };
+        const [w1, m1, v1] = tf.engine().runKernel(KERNEL.adamW, { w: p.variable, g, m, v }, attrs) as tf.Tensor[];
+        m.assign(m1!);
+        v.assign(v1!);
+        p.variable.assign(w1!);
+        tf.dispose([w1, m1, v1]);
+      }
+      return;
+    }
     tf.tidy(() => {
       for (const p of this.trainable) {
         const g = grads.get(p.name);
@@ -85,7 +103,9 @@ export class AdamW {
 /** Scales gradients so that their global L2 norm is at most `maxNorm`; returns the norm before. */
 export async function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<number> {
   // A chain of adds, not tf.addN: tfjs-backend-webgpu 4.22 returns wrong sums for addN with ≥ 8 inputs.
+  // One kernel over every gradient where the backend has KERNEL.sumSquares.
   const normT = tf.tidy(() => {
+    if (hasKernel(KERNEL.sumSquares)) return tf.sqrt(tf.engine().runKernel(KERNEL.sumSquares, Object.fromEntries([...grads].map(([k, g], i) => [`g${i}`, g])), {}) as tf.Tensor);
     let total: tf.Tensor = tf.scalar(0);
     for (const g of grads.values()) total = tf.add(total, tf.sum(tf.square(g)));
     return tf.sqrt(total);
