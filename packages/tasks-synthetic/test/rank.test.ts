@@ -2,14 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { spearmanRank } from '../src/index.js';
 
 describe('spearmanRank', () => {
-  it('equals 1 − 6Σd²/(n(n²−1)) without ties, with the t-approximation p and the Fisher-z interval', () => {
+  it('equals 1 − 6Σd²/(n(n²−1)) without ties, with an exact p for small n, the t approximation above, and the Fisher-z interval', () => {
     const a = [1, 2, 3, 4, 5];
     const b = [2, 1, 4, 3, 5];
     // d = −1, 1, −1, 1, 0: Σd² = 4, ρ = 1 − 24/120 = 0.8
     const r = spearmanRank(a, b);
     expect(r.rho).toBeCloseTo(0.8, 12);
-    // t = 0.8·√(3/0.36) = 2.3094; two-sided p with 3 df = 0.1041 (t tables)
-    expect(r.p!).toBeCloseTo(0.1041, 3);
+    // Exact: ρ ≥ 0.8 ⇔ Σd² ≤ 4: the identity, 4 adjacent swaps, 3 pairs of disjoint adjacent swaps;
+    // as many orders reach ρ ≤ −0.8, so p = 16 / 120.
+    expect(r.p!).toBeCloseTo(16 / 120, 12);
+    // ρ = 1 with 4 models: 2 of the 24 orders are as extreme (the t approximation would say 0).
+    expect(spearmanRank([1, 2, 3, 4], [10, 20, 30, 40]).p!).toBeCloseTo(2 / 24, 12);
+    // Above 8 pairs: t = ρ·√((n − 2)/(1 − ρ²)) with n − 2 df; ρ = 1 − 6·2/(9·80) for one adjacent swap of 9.
+    const nine = spearmanRank([1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 1, 3, 4, 5, 6, 7, 8, 9]);
+    expect(nine.rho).toBeCloseTo(1 - 12 / 720, 12);
+    // t = 0.98333·√(7 / 0.033056) = 14.31 with 7 df: p ≈ 1.9e-6
+    expect(nine.p!).toBeGreaterThan(1e-6);
+    expect(nine.p!).toBeLessThan(3e-6);
     // z = atanh 0.8 = 1.09861, half = 1.95996·√(1.06/2) = 1.42687
     expect(r.lo!).toBeCloseTo(Math.tanh(1.09861 - 1.42687), 4);
     expect(r.hi!).toBeCloseTo(Math.tanh(1.09861 + 1.42687), 4);

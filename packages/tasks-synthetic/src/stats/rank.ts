@@ -8,7 +8,7 @@ const { jStat } = jstat;
 export interface RankCorrelationResult {
   rho: number;
   n: number;
-  /** Two-sided p-value of ρ = 0, t approximation with n − 2 degrees of freedom; null below 3 pairs. */
+  /** Two-sided p-value of ρ = 0: exact (permutations) up to 8 pairs, t approximation with n − 2 degrees of freedom above; null below 3 pairs. */
   p: number | null;
   /** Interval of ρ by Fisher's z with Fieller, Hartley and Pearson's variance 1.06 / (n − 3); null below 4 pairs or at |ρ| = 1. */
   lo: number | null;
@@ -26,7 +26,8 @@ export function spearmanRank(a: readonly number[], b: readonly number[], level =
   if ([...a, ...b].some((x) => Number.isNaN(x))) throw new DeconattnError('spearmanRank: a value is NaN; give numbers (Infinity ranks last).');
   const rho = jStat.spearmancoeff([...a], [...b]);
   let p: number | null = null;
-  if (n >= 3 && Number.isFinite(rho)) {
+  if (n >= 3 && n <= 8 && Number.isFinite(rho)) p = exactP(a, b, rho);
+  else if (n >= 3 && Number.isFinite(rho)) {
     if (Math.abs(rho) >= 1) p = 0;
     else {
       const t = Math.abs(rho) * Math.sqrt((n - 2) / (1 - rho * rho));
@@ -42,4 +43,29 @@ export function spearmanRank(a: readonly number[], b: readonly number[], level =
     hi = Math.tanh(z + half);
   }
   return { rho, n, p, lo, hi, level };
+}
+
+/**
+ * Exact two-sided permutation p-value of ρ for small n (≤ 8: at most 40 320 orders), where the t
+ * approximation is poor (it gives 0 at |ρ| = 1): the share of orderings of `b` whose |ρ| reaches
+ * the observed one.
+ */
+function exactP(a: readonly number[], b: readonly number[], rho: number): number {
+  const perm = [...b];
+  let hits = 0;
+  let total = 0;
+  const visit = (k: number): void => {
+    if (k === perm.length) {
+      total++;
+      if (Math.abs(jStat.spearmancoeff([...a], [...perm])) >= Math.abs(rho) - 1e-12) hits++;
+      return;
+    }
+    for (let i = k; i < perm.length; i++) {
+      [perm[k], perm[i]] = [perm[i]!, perm[k]!];
+      visit(k + 1);
+      [perm[k], perm[i]] = [perm[i]!, perm[k]!];
+    }
+  };
+  visit(0);
+  return hits / total;
 }
