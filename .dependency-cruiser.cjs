@@ -36,10 +36,13 @@ module.exports = {
     {
       name: 'browser-entries-use-no-node',
       severity: 'error',
-      comment: 'core, the mixers and the main entry of hybrid run in browsers: Node modules only in hybrid/node and the files it alone reaches',
+      comment: 'core, the mixers and the main entries of hybrid and eval-glue run in browsers: Node modules only in their node entries and the files those alone reach',
       from: {
-        path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid)/src/',
-        pathNot: '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|files)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
+        path: '^packages/(core|attention-standard|attention-relaxed/[^/]+|hybrid|eval-glue)/src/',
+        pathNot: [
+          '^packages/hybrid/src/(node\\.ts|node/|train/run\\.ts|checkpoint/(checkpoint|files)\\.ts|data/(corpus|dataDir|fixed-passage)\\.ts|tokenizer/files\\.ts)',
+          '^packages/eval-glue/src/(node\\.ts|node/)',
+        ],
       },
       to: { dependencyTypes: ['core'] },
     },

@@ -1,4 +1,3 @@
 export { createProgram, main } from './program.js';
-export { extraCommands } from './commands/extra.js';
 export { markdownTable, formatNumber } from './util/table.js';
 export { loadPlugins } from './util/plugins.js';

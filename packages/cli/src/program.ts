@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { PRESETS } from '@deconattn/hybrid';
 import { trainCommand } from './commands/train.js';
@@ -6,7 +6,6 @@ import { generateCommand, scoreCommand, tokenizeCommand } from './commands/model
 import { mixersCommand, planCommand } from './commands/mixers.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
-import { extraCommands } from './commands/extra.js';
 import { cliMessage } from './util/flags.js';
 import pkg from '../package.json';
 
@@ -21,7 +20,11 @@ export function createProgram(): Command {
     .description('Deconstructing Attention: build, train, compare and evaluate token-mixer language models on TensorFlow.js.')
     .version(pkg.version)
     .showHelpAfterError();
+  for (const add of COMMANDS) add(program);
+  return program;
+}
 
+function addMixersCommand(program: Command): void {
   program
     .command('mixers')
     .description('list the registered token mixers: id, package, principle relaxed, decoding form, parameters per layer')
@@ -30,7 +33,9 @@ export function createProgram(): Command {
     .option('--filter <glob>', 'only ids matching this glob')
     .addOption(pluginOption())
     .action((o) => mixersCommand(o));
+}
 
+function addPlanCommand(program: Command): void {
   program
     .command('plan <plan>')
     .description("show the per-layer mixers of a plan: '<preset>:<mixer>' (e.g. hybrid:approximate) or a comma list")
@@ -38,7 +43,9 @@ export function createProgram(): Command {
     .option('--json', 'machine-readable output')
     .addOption(pluginOption())
     .action((p, o) => planCommand(p, o));
+}
 
+function addTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a model on the bundled corpus (or --corpus files)')
@@ -60,7 +67,9 @@ export function createProgram(): Command {
     .option('--json', 'log lines as JSON')
     .addOption(pluginOption())
     .action((o) => trainCommand(o));
+}
 
+function addScoreCommand(program: Command): void {
   program
     .command('score')
     .description('NLL of every token after the first (windowed beyond the context): token count, summed and mean NLL, perplexity')
@@ -70,7 +79,9 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => scoreCommand(o));
+}
 
+function addTokenizeCommand(program: Command): void {
   program
     .command('tokenize')
     .description('the token ids `score` uses for a text file')
@@ -80,7 +91,9 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => tokenizeCommand(o));
+}
 
+function addGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('generate text through the cached decoding path')
@@ -94,7 +107,9 @@ export function createProgram(): Command {
     .addOption(backendOption())
     .addOption(pluginOption())
     .action((o) => generateCommand(o));
+}
 
+function addBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('training tokens/s per backend and mixer on a fixed config, PyTorch\'s figure for the same model and the ratio (one run), decoding tokens/s per context')
@@ -114,7 +129,9 @@ export function createProgram(): Command {
     .option('--out <file>', 'also write the JSON here')
     .addOption(pluginOption())
     .action((o) => benchCommand(o));
+}
 
+function addDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('train the tiny model on the bundled corpus, score held-out text and generate a sample')
@@ -122,14 +139,26 @@ export function createProgram(): Command {
     .option('--steps <n>', 'optimizer steps', intArg('--steps'))
     .addOption(backendOption())
     .action((o) => demoCommand(o));
-
-  addEvalCommand(program);
-  addFinetuneCommand(program);
-  addAnalyzeCommand(program);
-  addStudyCommand(program);
-  for (const add of extraCommands) add(program);
-  return program;
 }
+
+/**
+ * Every command, in the order `deconattn --help` lists them. One way to add a command: a function
+ * that registers it on the program (its options, help text and action), listed here.
+ */
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  addMixersCommand,
+  addPlanCommand,
+  addTrainCommand,
+  addScoreCommand,
+  addTokenizeCommand,
+  addGenerateCommand,
+  addBenchCommand,
+  addDemoCommand,
+  addEvalCommand,
+  addFinetuneCommand,
+  addAnalyzeCommand,
+  addStudyCommand,
+];
 
 /** Runs the CLI; bad input prints the error's message (no stack) and exits 1. */
 export async function main(argv: string[] = process.argv): Promise<void> {

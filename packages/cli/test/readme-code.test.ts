@@ -64,4 +64,14 @@ describe('README code runs', () => {
     expect(results.runs.map((r: { id: string }) => r.id)).toEqual(['standard', 'uniform-mlp']);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
+
+  it("@deconattn/eval-glue's README example scores a hybrid model and prints the typed outcomes", () => {
+    const out = runExample('packages/eval-glue/README.md', '## With a hybrid model', [['limit: 20', 'limit: 2']]);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^copa acc (0\.000|0\.500|1\.000) ± \d\.\d{3} n=2 ↑$/);
+    const lambada = /^lambada_openai perplexity (\d+\.\d{3}) ± \d+\.\d{3} n=2 ↓$/.exec(lines[1]!);
+    expect(lambada, lines[1]).not.toBeNull();
+    expect(Number(lambada![1])).toBeGreaterThan(1);
+  });
 });

@@ -4,6 +4,7 @@ import pkg from '../package.json';
 
 export * from './spec.js';
 export * from './spec-versions.js';
+export * from './scoring.js';
 export * from './registry.js';
 export * from './options.js';
 export * from './errors.js';

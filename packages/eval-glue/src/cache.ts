@@ -1,54 +1,49 @@
 /**
  * The answer cache: (model checksum, scored token sequence) → (Σ log-prob, all greedy). One JSON
- * lines file per model checksum under cacheDir, appended after every batch, so an interrupted eval
+ * lines store per model checksum under cacheDir (a file, with the Node loader), appended after every batch, so an interrupted eval
  * resumes and a re-run is instant. Keys are token-level, so they already reflect the tokenizer,
  * the prompt and the truncation.
  *
  * Cached answers are trusted as the scores of that model, so the cache must live where only the
- * user's own runs write: the per-user cache directory (defaultEvalCacheDir), never a directory
+ * user's own runs write: the per-user cache directory (defaultEvalCacheDir, in the /node entry), never a directory
  * that came with a model (a downloaded checkpoint could otherwise ship made-up answers under its
  * own checksum). Results record how many answers came from the cache.
  */
-import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2';
+import type { AnswerStore } from './loader.js';
 import type { ScoreRequest } from './model.js';
-
-/**
- * The per-user answer cache: `$DECONATTN_CACHE_DIR/eval`, else `$XDG_CACHE_HOME/deconattn/eval`,
- * else `~/.cache/deconattn/eval` (relative XDG paths are ignored, as the XDG spec says).
- */
-export function defaultEvalCacheDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.DECONATTN_CACHE_DIR) return join(env.DECONATTN_CACHE_DIR, 'eval');
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'deconattn', 'eval');
-}
 
 export interface Answer {
   ll: number;
   greedy: boolean;
 }
 
+/** base64url without padding (what node:crypto's digest('base64url') writes), in browsers too. */
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** sha256 of (scoreFrom, length, tokens) as int32 bytes: the same keys as the cache files written before. */
 export function requestKey(r: ScoreRequest): string {
-  const h = createHash('sha256');
+  const h = sha256.create();
   h.update(new Uint8Array(Int32Array.from([r.scoreFrom, r.tokens.length]).buffer));
   h.update(new Uint8Array(Int32Array.from(r.tokens).buffer));
-  return h.digest('base64url').slice(0, 32);
+  return base64url(h.digest()).slice(0, 32);
 }
 
 export class AnswerCache {
   private readonly map = new Map<string, Answer>();
-  private readonly file: string | undefined;
+  private readonly store: AnswerStore | undefined;
   private pending: string[] = [];
 
-  constructor(dir: string | undefined, checksum: string) {
-    if (!dir) return;
-    mkdirSync(dir, { recursive: true });
-    const safe = checksum.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'model';
-    this.file = join(dir, `answers-${safe}.jsonl`);
-    if (!existsSync(this.file)) return;
-    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+  /** `store`: where this model's answers persist (undefined: this run only). */
+  constructor(store?: AnswerStore) {
+    this.store = store;
+    const text = store?.read();
+    if (!text) return;
+    for (const line of text.split('\n')) {
       if (!line) continue;
       let r: { k?: unknown; ll?: unknown; g?: unknown };
       try {
@@ -79,12 +74,12 @@ export class AnswerCache {
 
   set(key: string, a: Answer): void {
     this.map.set(key, a);
-    if (this.file) this.pending.push(JSON.stringify({ k: key, ll: Number.isFinite(a.ll) ? a.ll : null, g: a.greedy }));
+    if (this.store) this.pending.push(JSON.stringify({ k: key, ll: Number.isFinite(a.ll) ? a.ll : null, g: a.greedy }));
   }
 
   flush(): void {
-    if (!this.file || this.pending.length === 0) return;
-    appendFileSync(this.file, this.pending.join('\n') + '\n');
+    if (!this.store || this.pending.length === 0) return;
+    this.store.append(this.pending.join('\n') + '\n');
     this.pending = [];
   }
 }

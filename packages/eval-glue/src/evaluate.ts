@@ -2,6 +2,7 @@
 import { DeconattnError } from '@deconattn/core';
 import { AnswerCache, requestKey } from './cache.js';
 import { loadDocs, type Doc } from './data/load.js';
+import { resolveLoader, type AnswerStore, type EvalDataLoader } from './loader.js';
 import { aggregate, type Item } from './metrics/aggregations.js';
 import { maxOverGolds, exactMatch, tokenF1 } from './metrics/squad.js';
 import { DEFAULT_BOOTSTRAP_ITERS } from './metrics/stderr.js';
@@ -10,6 +11,7 @@ import { pyLen, pyReSplitWsCount, utf8Length } from './pytext.js';
 import { encodePair, rollingWindows, toScoreRequest, type TokenPair } from './requests.js';
 import { buildResults, zeroShotConfig, type LmEvalResults, type TaskOutcome } from './results.js';
 import { runRequests } from './runner.js';
+import { taskResults, type EvalTaskResult } from './task-results.js';
 import { compileZeroShot, loadTaskSpec, renderDoc, selectTasks, type CompiledZeroShot, type RenderedDoc } from './tasks.js';
 
 export interface EvaluateOptions {
@@ -22,9 +24,12 @@ export interface EvaluateOptions {
   dataDir?: string;
   /**
    * Answer cache directory (one file per model checksum); no cache when absent. Use a directory
-   * only your own runs write, e.g. defaultEvalCacheDir(): never one that came with a model.
+   * only your own runs write, e.g. defaultEvalCacheDir() (from the /node entry): never one that
+   * came with a model. The loader stores the answers (the Node loader: a file per model).
    */
   cacheDir?: string;
+  /** Where task definitions, data and cached answers come from (default: the installed loader; see loader.ts). */
+  loader?: EvalDataLoader;
   onProgress?: (done: number, total: number) => void;
   /** Sequences per model call (default 16); results do not depend on it. */
   batchSize?: number;
@@ -55,8 +60,11 @@ export interface EvalSample {
 }
 
 export interface EvaluationOutput {
+  /** The lm-eval v0.4.8-shaped results file. */
   results: LmEvalResults;
   samples: EvalSample[];
+  /** The same outcomes typed, per task: headline metric, value, stderr, n, direction; or why it was skipped. */
+  tasks: EvalTaskResult[];
 }
 
 interface Prepared {
@@ -81,10 +89,18 @@ function effectiveLimit(limit: number | undefined, n: number): number {
   return Math.min(n, limit < 1 ? Math.ceil(n * limit) : Math.floor(limit));
 }
 
+/** The loader's store for `cacheDir`, or none when no cacheDir is given. */
+export function answerStore(loader: EvalDataLoader, cacheDir: string | undefined, checksum: string): AnswerStore | undefined {
+  if (!cacheDir) return undefined;
+  if (!loader.openAnswers) throw new DeconattnError(`cacheDir '${cacheDir}' was given, but the loader stores no answers (it has no openAnswers); leave cacheDir out or use a loader that has one.`);
+  return loader.openAnswers(cacheDir, checksum);
+}
+
 export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Promise<EvaluationOutput> {
   const start = Date.now();
   if (!(model.maxLength >= 1)) throw new DeconattnError(`model.maxLength must be a positive integer, got ${model.maxLength}`);
-  const selection = selectTasks(opts.tasks, 'zeroShot', opts.dataDir);
+  const loader = resolveLoader(opts.loader);
+  const selection = selectTasks(opts.tasks, 'zeroShot', opts.dataDir, loader);
   if (selection.tasks.length === 0) {
     throw new DeconattnError(`No task to evaluate in ${opts.tasks.join(', ')}: ${selection.skipped.map((s) => `${s.task} (${s.reason})`).join('; ') || 'empty list'}.`);
   }
@@ -94,8 +110,8 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
   const prepared: Prepared[] = [];
 
   for (const name of selection.tasks) {
-    const t = compileZeroShot(loadTaskSpec(name));
-    const all = loadDocs(t.zs.data, name, opts.dataDir);
+    const t = compileZeroShot(loadTaskSpec(name, loader));
+    const all = loadDocs(t.zs.data, name, opts.dataDir, loader);
     const docs = all.slice(0, effectiveLimit(opts.limit, all.length));
     const p: Prepared = { t, docs, original: all.length, rendered: [], conts: [], reqIdx: [] };
     for (const doc of docs) {
@@ -123,7 +139,7 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
     prepared.push(p);
   }
 
-  const cache = new AnswerCache(opts.cacheDir, model.checksum);
+  const cache = new AnswerCache(answerStore(loader, opts.cacheDir, model.checksum));
   // Recorded in the results: how many of each task's requests were answered by the cache.
   const cachedBefore = requests.map((r) => cache.has(requestKey(r)));
   const cachedRequests = Object.fromEntries(prepared.map((p) => [p.t.spec.task, p.reqIdx.flat(2).filter((i) => cachedBefore[i]).length]));
@@ -224,7 +240,7 @@ export async function evaluate(model: ScoringModel, opts: EvaluateOptions): Prom
     startMs: start,
     endMs: Date.now(),
   });
-  return { results, samples };
+  return { results, samples, tasks: taskResults(outcomes, selection.skipped) };
 }
 
 /** The samples as JSON lines (one document per line). */

@@ -53,6 +53,7 @@ export interface ZeroShotSpec {
   /** Default " ". */
   targetDelimiter?: string;
   lookups?: Record<string, Record<string, string>>;
+  /** The task's headline metric first (the one a summary shows, e.g. acc; LAMBADA: perplexity), then the others. */
   metrics: MetricSpec[];
   /** ReCoRD's own process_results (argmax entity, max F1/EM over gold answers). */
   processResults?: 'record';

@@ -1,49 +1,49 @@
-/** The task registry: reads tasks/*.json, compiles their templates, expands groups. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** The task registry: reads the task definitions (through the loader), compiles their templates, expands groups. */
 import { DeconattnError, didYouMean } from '@deconattn/core';
 import { dataAvailable, type Doc } from './data/load.js';
 import { DataFileError, TaskSpecError } from './errors.js';
-import { tasksDir } from './paths.js';
+import { resolveLoader, type EvalDataLoader } from './loader.js';
 import type { TaskSpec, ZeroShotSpec } from './spec.js';
 import { compileTemplate, type CompiledTemplate, type TemplateSpec } from './template.js';
 
 export const GROUPS = ['glue', 'super_glue', 'paper'] as const;
 export type GroupName = (typeof GROUPS)[number];
 
-const cache = new Map<string, TaskSpec>();
+// Parsed definitions, per loader (a loader's task files do not change while it is in use).
+const cache = new WeakMap<EvalDataLoader, Map<string, TaskSpec>>();
 
-/** Names of every task file. */
-export function listTasks(): string[] {
-  return readdirSync(tasksDir())
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -5))
-    .sort();
+/** Names of every task definition, sorted. */
+export function listTasks(loader?: EvalDataLoader): string[] {
+  return resolveLoader(loader).listTasks().sort();
 }
 
-export function loadTaskSpec(name: string): TaskSpec {
-  const hit = cache.get(name);
+export function loadTaskSpec(name: string, loader?: EvalDataLoader): TaskSpec {
+  const l = resolveLoader(loader);
+  let specs = cache.get(l);
+  if (!specs) cache.set(l, (specs = new Map()));
+  const hit = specs.get(name);
   if (hit) return hit;
-  const names = listTasks();
+  const names = listTasks(l);
   if (!names.includes(name)) {
     const dym = didYouMean(name, [...names, ...GROUPS]);
     throw new DeconattnError(`Unknown task '${name}'.${dym ? ` Did you mean '${dym}'?` : ''} Tasks: ${names.join(', ')}; groups: ${GROUPS.join(', ')}.`);
   }
-  const file = join(tasksDir(), `${name}.json`);
+  const file = `tasks/${name}.json`;
   let spec: TaskSpec;
   try {
-    spec = JSON.parse(readFileSync(file, 'utf8')) as TaskSpec;
+    spec = JSON.parse(l.readTask(name)) as TaskSpec;
   } catch (e) {
     throw new TaskSpecError(name, `${file} is not valid JSON: ${(e as Error).message}`);
   }
   if (spec.task !== name) throw new TaskSpecError(name, `${file} declares task '${spec.task}'; the file name must match.`);
-  cache.set(name, spec);
+  specs.set(name, spec);
   return spec;
 }
 
 /** Members of a group, in name order. */
-export function groupTasks(group: GroupName): string[] {
-  return listTasks().filter((t) => loadTaskSpec(t).groups.includes(group));
+export function groupTasks(group: GroupName, loader?: EvalDataLoader): string[] {
+  const l = resolveLoader(loader);
+  return listTasks(l).filter((t) => loadTaskSpec(t, l).groups.includes(group));
 }
 
 export interface TaskSelection {
@@ -58,7 +58,8 @@ export interface TaskSelection {
  * Expands group names. A task named explicitly must be runnable (zero-shot or fine-tune, per
  * `protocol`); members of a group whose data is not here (mnli, qqp… without --data-dir) are skipped.
  */
-export function selectTasks(names: string[], protocol: 'zeroShot' | 'finetune', dataDir?: string): TaskSelection {
+export function selectTasks(names: string[], protocol: 'zeroShot' | 'finetune', dataDir?: string, loader?: EvalDataLoader): TaskSelection {
+  const l = resolveLoader(loader);
   const tasks: string[] = [];
   const skipped: { task: string; reason: string }[] = [];
   const groups: Record<string, string[]> = {};
@@ -69,15 +70,15 @@ export function selectTasks(names: string[], protocol: 'zeroShot' | 'finetune', 
     const name = raw.trim();
     if ((GROUPS as readonly string[]).includes(name)) {
       const members: string[] = [];
-      for (const t of groupTasks(name as GroupName)) {
-        const spec = loadTaskSpec(t);
+      for (const t of groupTasks(name as GroupName, l)) {
+        const spec = loadTaskSpec(t, l);
         const part = spec[protocol];
         if (!part) {
           skipped.push({ task: t, reason: protocol === 'zeroShot' ? 'no zero-shot definition in lm-eval v0.4.8' : 'no fine-tuning definition' });
           continue;
         }
         const data = protocol === 'zeroShot' ? (part as ZeroShotSpec).data : (spec.finetune!.train);
-        if (!dataAvailable(data, dataDir)) {
+        if (!dataAvailable(data, dataDir, l)) {
           skipped.push({ task: t, reason: `data not vendored; pass --data-dir with ${data.files.join(', ')}` });
           continue;
         }
@@ -86,7 +87,7 @@ export function selectTasks(names: string[], protocol: 'zeroShot' | 'finetune', 
       }
       groups[name] = members;
     } else {
-      const spec = loadTaskSpec(name);
+      const spec = loadTaskSpec(name, l);
       if (!spec[protocol]) {
         throw new DeconattnError(
           protocol === 'zeroShot'

@@ -2,6 +2,8 @@
  * Tasks read from --data-dir in their official formats (prompts worked out by hand from EVAL.md),
  * and malformed or missing data files: the error names the file, the line and what was expected.
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

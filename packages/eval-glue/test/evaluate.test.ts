@@ -2,6 +2,8 @@
  * End-to-end zero-shot runs with the closed-form fake model: every log-likelihood, prediction
  * and metric below follows from its formula (logit = bonus, log Z = log(V − K + Σ e^bonus)).
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

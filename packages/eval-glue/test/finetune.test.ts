@@ -1,7 +1,9 @@
 /**
  * Fine-tuning: segment encoding and the held-out split, a tiny @deconattn/hybrid LanguageModel
- * learning a toy task through featureModelFromLanguageModel, and two vendored tasks end to end.
+ * learning a toy task through hybrid's createFeatureModel, and two vendored tasks end to end.
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@deconattn/attention-standard';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@deconattn/hybrid/node';
-import { LanguageModel, byteTokenizer } from '@deconattn/hybrid';
+import { LanguageModel, byteTokenizer, createFeatureModel } from '@deconattn/hybrid';
+import type { FeatureModel } from '@deconattn/core';
 import { encodeSegments } from '../src/finetune/examples.js';
-import { featureModelFromLanguageModel, type FeatureModel } from '../src/finetune/feature-model.js';
 import { finetune, splitHeldOut } from '../src/finetune/finetune.js';
 import type { TaskSpec } from '../src/spec.js';
 
@@ -56,7 +58,7 @@ describe('finetune() with a tiny LanguageModel', () => {
       plan: { preset: 'uniform', mixer: 'standard' },
       seed: 1,
     });
-    fm = featureModelFromLanguageModel(lm, byteTokenizer(), { checksum: 'tiny-test' });
+    fm = await createFeatureModel(lm, byteTokenizer());
   });
 
   const weightsSum = async () => {

@@ -3,6 +3,8 @@
  * fixtures/make_prompts.py renders independently from the raw files with Python's own string
  * semantics, following EVAL.md. A few of them are also spelled out here by hand.
  */
+// The file-system loader, installed as the default (as `@deconattn/eval-glue/node` does).
+import '../src/node.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

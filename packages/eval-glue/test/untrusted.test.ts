@@ -7,7 +7,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSy
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnswerCache, defaultEvalCacheDir, requestKey } from '../src/cache.js';
+import { createHash } from 'node:crypto';
+import { AnswerCache, requestKey } from '../src/cache.js';
+import { defaultEvalCacheDir, nodeDataLoader } from '../src/node.js';
 import { DATA_FILE_LIMITS } from '../src/data/readers.js';
 import { DataFileError } from '../src/errors.js';
 import { evaluate } from '../src/evaluate.js';
@@ -86,6 +88,16 @@ describe('the answer cache', () => {
     expect(defaultEvalCacheDir({})).toBe(join(homedir(), '.cache/deconattn/eval'));
   });
 
+  it("keys are node:crypto's sha256 (base64url, 32 characters) of the request's int32 bytes, as in cache files written before", () => {
+    for (const r of [{ tokens: [1, 2, 3], scoreFrom: 1 }, { tokens: [50276, 0, 7, 7, 65535, 123456], scoreFrom: 0 }, { tokens: Array.from({ length: 300 }, (_, i) => (i * 7919) % 50277), scoreFrom: 250 }]) {
+      const h = createHash('sha256');
+      h.update(Buffer.from(Int32Array.from([r.scoreFrom, r.tokens.length]).buffer));
+      h.update(Buffer.from(Int32Array.from(r.tokens).buffer));
+      expect(requestKey(r)).toBe(h.digest('base64url').slice(0, 32));
+    }
+    expect(requestKey({ tokens: [1, 2], scoreFrom: 0 })).not.toBe(requestKey({ tokens: [1, 2], scoreFrom: 1 }));
+  });
+
   it('uses only well-formed entries: log-probs ≤ 0 (or null = -inf) and a boolean greedy flag', () => {
     const dir = join(root, 'cache-entries');
     const k = (i: number) => requestKey({ tokens: [i, i + 1], scoreFrom: 0 });
@@ -100,7 +112,7 @@ describe('the answer cache', () => {
     ];
     writeFileSync(join(dir, 'answers-m.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"k": "cut sh');
     appendFileSync(join(dir, 'answers-m.jsonl'), '\nnull\n');
-    const cache = new AnswerCache(dir, 'm');
+    const cache = new AnswerCache(nodeDataLoader().openAnswers!(dir, 'm'));
     expect(cache.size).toBe(2);
     expect(cache.get(k(0))).toEqual({ ll: -1.5, greedy: true });
     expect(cache.get(k(1))).toEqual({ ll: -Infinity, greedy: false });

@@ -11,7 +11,7 @@ export { LanguageModel, type CreateModelOptions, type DecodeState, type ForwardO
 export { crossEntropy, targetLogProbs } from './model/loss.js';
 export { scoreBatch, scoreNextTokens, scoreTokenSequence, type NextTokenRequest, type NextTokenResult, type ScoreRequest, type ScoreResult, type TextScore } from './model/score.js';
 export { generate, type GenerateOptions } from './model/generate.js';
-export { createScorer, type Scorer } from './model/scorer.js';
+export { createScorer, createFeatureModel, modelChecksum, type Scorer } from './model/scorer.js';
 export { Trainer, NonFiniteLossError, batchLoss, heldOutLoss, withOptimizerDefaults, type StepLog, type TrainData, type TrainOptions } from './train/trainer.js';
 export type { TrainStore } from './train/store.js';
 export { AdamW, clipByGlobalNorm, type AdamWConfig } from './train/optimizer.js';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /*
  * The browser entries: bundled for the browser platform (as Vite or a browser bundler would),
- * they must reach no Node built-in module. Node-only parts live behind `@deconattn/hybrid/node`.
+ * they must reach no Node built-in module. Node-only parts live behind `@deconattn/hybrid/node`
+ * and `@deconattn/eval-glue/node`.
  * Each entry is bundled from its sources with every dependency inlined (tfjs, tokenizers, hashes),
  * so a Node import anywhere in the graph fails the test: ours named with the importer, a
  * dependency's as esbuild's resolution error.
@@ -17,6 +18,7 @@ const ENTRIES: Record<string, string> = {
   '@deconattn/attention-standard': 'packages/attention-standard/src/index.ts',
   '@deconattn/attention-relaxed': 'packages/attention-relaxed/all/src/index.ts',
   '@deconattn/hybrid': 'packages/hybrid/src/index.ts',
+  '@deconattn/eval-glue': 'packages/eval-glue/src/index.ts',
 };
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -69,6 +71,12 @@ describe('browser entries import no Node built-in', () => {
   it('the check can fail: the Node entry reaches node:fs', async () => {
     const found: string[] = [];
     await build({ entryPoints: [`${root}/packages/hybrid/src/node.ts`], bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent', packages: 'external', plugins: [workspace(found)] });
+    expect(found.some((f) => f.startsWith('node:fs'))).toBe(true);
+  });
+
+  it("the check can fail: eval-glue's Node entry reaches node:fs", async () => {
+    const found: string[] = [];
+    await build({ entryPoints: [`${root}/packages/eval-glue/src/node.ts`], bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent', packages: 'external', plugins: [workspace(found)] });
     expect(found.some((f) => f.startsWith('node:fs'))).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ const ENTRIES = [
   'packages/attention-standard/dist/index.js',
   ...fs.readdirSync(path.join(root, 'packages/attention-relaxed')).map((d) => `packages/attention-relaxed/${d}/dist/index.js`),
   'packages/hybrid/dist/index.js',
+  'packages/eval-glue/dist/index.js',
   'examples/third-party-mixer/dist/index.js',
 ];
 

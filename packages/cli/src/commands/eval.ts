@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DeconattnError } from '@deconattn/core';
 import { createScorer } from '@deconattn/hybrid';
-import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue';
+import { defaultEvalCacheDir, evaluate, resultsToMarkdown, samplesToJsonl } from '@deconattn/eval-glue/node';
 import { openModel, setup } from '../util/context.js';
 import { progressBar } from '../util/progress.js';
 import { gitHash } from '../util/git.js';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createScorer } from '@deconattn/hybrid';
-import { featureModelFromLanguageModel, finetune, resultsToMarkdown } from '@deconattn/eval-glue';
+import { createFeatureModel } from '@deconattn/hybrid';
+import { finetune, resultsToMarkdown } from '@deconattn/eval-glue/node';
 import { openModel, setup } from '../util/context.js';
 import { gitHash } from '../util/git.js';
 import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
@@ -28,8 +28,7 @@ export interface FinetuneCliOptions {
 export async function finetuneCommand(o: FinetuneCliOptions): Promise<void> {
   await setup(o);
   const { ckpt, tokenizer } = await openModel(o.model);
-  const { checksum } = await createScorer(ckpt.model, tokenizer);
-  const features = featureModelFromLanguageModel(ckpt.model, tokenizer, { checksum, description: { model: ckpt.dir, layers: ckpt.model.layerMixers } });
+  const features = await createFeatureModel(ckpt.model, tokenizer, { model: ckpt.dir });
   let last = '';
   const out = await finetune(features, {
     tasks: o.tasks.split(',').map((t) => t.trim()).filter(Boolean),

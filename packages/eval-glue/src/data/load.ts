@@ -1,9 +1,7 @@
 /** Turns a task's DataSpec into documents: read the files, run the structural process, map fields. */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
 import { DeconattnError } from '@deconattn/core';
 import { DataFileError } from '../errors.js';
-import { vendoredDataDir } from '../paths.js';
+import { resolveLoader, type EvalDataLoader } from '../loader.js';
 import type { DataSpec, FieldSpec } from '../spec.js';
 import { PROCESSES, type SourcedRecord } from './processes.js';
 import { readJsonArray, readJsonl, readText, readTsv, type RawRecord } from './readers.js';
@@ -15,18 +13,18 @@ export interface Doc {
   line: number;
 }
 
-/** The absolute paths of a spec's files; a missing dataDir file is an error that says where to get it. */
-export function dataPaths(spec: DataSpec, task: string, dataDir?: string): { rel: string; abs: string }[] {
-  if (spec.location === 'vendored') return spec.files.map((rel) => ({ rel, abs: join(vendoredDataDir(), rel) }));
+/** Where a spec's files are (named as the loader names them); a missing dataDir file is an error that says where to get it. */
+export function dataPaths(spec: DataSpec, task: string, dataDir?: string, loader?: EvalDataLoader): { rel: string; abs: string }[] {
+  const l = resolveLoader(loader);
+  if (spec.location === 'vendored') return spec.files.map((rel) => ({ rel, abs: l.locate('vendored', rel) }));
   if (!dataDir) {
     throw new DeconattnError(
       `Task '${task}' needs data that is not shipped with deconattn (${spec.files.join(', ')}). Pass --data-dir DIR (dataDir) with ${spec.files.map((f) => `DIR/${f}`).join(' and ')}: ${spec.format}.${spec.obtain ? ` Get it from ${spec.obtain}.` : ''}`,
     );
   }
-  const base = isAbsolute(dataDir) ? dataDir : resolve(dataDir);
   return spec.files.map((rel) => {
-    const abs = join(base, rel);
-    if (!existsSync(abs)) {
+    const abs = l.locate('dataDir', rel, dataDir);
+    if (!l.exists(abs)) {
       throw new DataFileError(abs, undefined, `file not found (task '${task}' reads it from --data-dir)`, `${spec.format}${spec.obtain ? `; get it from ${spec.obtain}` : ''}`);
     }
     return { rel, abs };
@@ -34,22 +32,24 @@ export function dataPaths(spec: DataSpec, task: string, dataDir?: string): { rel
 }
 
 /** True when every file of the spec is present (vendored, or in dataDir). */
-export function dataAvailable(spec: DataSpec, dataDir?: string): boolean {
+export function dataAvailable(spec: DataSpec, dataDir?: string, loader?: EvalDataLoader): boolean {
   if (spec.location === 'vendored') return true;
   if (!dataDir) return false;
-  return spec.files.every((f) => existsSync(join(resolve(dataDir), f)));
+  const l = resolveLoader(loader);
+  return spec.files.every((f) => l.exists(l.locate('dataDir', f, dataDir)));
 }
 
-function readRaw(spec: DataSpec, abs: string): RawRecord[] {
+function readRaw(spec: DataSpec, abs: string, loader: EvalDataLoader): RawRecord[] {
+  const text = loader.readText(abs, spec.format);
   switch (spec.reader) {
     case 'jsonl':
-      return readJsonl(abs, spec.format);
+      return readJsonl(text, abs, spec.format);
     case 'tsv':
-      return readTsv(abs, { header: spec.header ?? true, columns: spec.columns ?? [] }, spec.format);
+      return readTsv(text, abs, { header: spec.header ?? true, columns: spec.columns ?? [] }, spec.format);
     case 'json':
-      return readJsonArray(abs, spec.format);
+      return readJsonArray(text, abs, spec.format);
     case 'text':
-      return readText(abs, spec.format);
+      return readText(text);
   }
 }
 
@@ -86,10 +86,11 @@ function convert(name: string, fs: FieldSpec, raw: unknown, file: string, line: 
 }
 
 /** Loads every document of a data spec, in file order (no limit: lm-eval's "original" count needs them all). */
-export function loadDocs(spec: DataSpec, task: string, dataDir?: string): Doc[] {
+export function loadDocs(spec: DataSpec, task: string, dataDir?: string, loader?: EvalDataLoader): Doc[] {
+  const l = resolveLoader(loader);
   const docs: Doc[] = [];
-  for (const { rel, abs } of dataPaths(spec, task, dataDir)) {
-    const raw = readRaw(spec, abs);
+  for (const { rel, abs } of dataPaths(spec, task, dataDir, l)) {
+    const raw = readRaw(spec, abs, l);
     let records: SourcedRecord[];
     if (spec.process) {
       const p = PROCESSES[spec.process];

@@ -1,9 +1,8 @@
 /**
  * Readers for the raw file formats of the datasets (JSON lines, GLUE-style TSV, JSON array, plain
- * text). They keep the 1-based line number of every record so errors and samples can point into
+ * text), from a file's text (a loader reads the file) and its name for messages. They keep the 1-based line number of every record so errors and samples can point into
  * the file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseJsonSafely } from '@deconattn/core';
 import { DataFileError } from '../errors.js';
 
@@ -20,14 +19,8 @@ export interface RawRecord {
   line: number;
 }
 
-export function readFileText(path: string, expected: string): string {
-  if (!existsSync(path)) throw new DataFileError(path, undefined, 'file not found', expected);
-  const st = statSync(path);
-  // A FIFO or a device (/dev/zero) would never end; a huge file would exhaust memory first.
-  if (!st.isFile()) throw new DataFileError(path, undefined, 'not a regular file', expected);
-  if (st.size > DATA_FILE_LIMITS.maxBytes) throw new DataFileError(path, undefined, `${st.size} bytes, more than the ${DATA_FILE_LIMITS.maxBytes} a data file may have`, expected);
-  const text = readFileSync(path, 'utf8');
-  // A UTF-8 byte-order mark (the GLUE MRPC files have one) is not part of the first field.
+/** The text without a UTF-8 byte-order mark (the GLUE MRPC files have one; it is not part of the first field). */
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -42,8 +35,8 @@ export function splitLines(text: string, path?: string): string[] {
   return lines;
 }
 
-export function readJsonl(path: string, expected: string): RawRecord[] {
-  const lines = splitLines(readFileText(path, expected), path);
+export function readJsonl(text: string, path: string, expected: string): RawRecord[] {
+  const lines = splitLines(stripBom(text), path);
   const out: RawRecord[] = [];
   lines.forEach((l, i) => {
     if (l.trim() === '') return;
@@ -66,8 +59,8 @@ export interface TsvOptions {
 }
 
 /** Tab-separated values with no quoting (how the GLUE loaders read them: csv.QUOTE_NONE). */
-export function readTsv(path: string, opts: TsvOptions, expected: string): RawRecord[] {
-  const lines = splitLines(readFileText(path, expected), path);
+export function readTsv(text: string, path: string, opts: TsvOptions, expected: string): RawRecord[] {
+  const lines = splitLines(stripBom(text), path);
   let names = opts.columns;
   let start = 0;
   if (opts.header) {
@@ -95,8 +88,8 @@ export function readTsv(path: string, opts: TsvOptions, expected: string): RawRe
 }
 
 /** A JSON array of objects (e.g. the official SciQ release); line numbers are those of each object's "{". */
-export function readJsonArray(path: string, expected: string): RawRecord[] {
-  const text = readFileText(path, expected);
+export function readJsonArray(raw: string, path: string, expected: string): RawRecord[] {
+  const text = stripBom(raw);
   const r = parseJsonSafely(text, { maxDepth: DATA_FILE_LIMITS.maxDepth });
   if (!r.ok) throw new DataFileError(path, undefined, r.problem.replace(/^is not valid JSON/, 'invalid JSON'), expected);
   const value = r.value;
@@ -125,6 +118,6 @@ export function readJsonArray(path: string, expected: string): RawRecord[] {
 }
 
 /** The whole file as one record (line 1). */
-export function readText(path: string, expected: string): RawRecord[] {
-  return [{ value: readFileText(path, expected), line: 1 }];
+export function readText(text: string): RawRecord[] {
+  return [{ value: stripBom(text), line: 1 }];
 }

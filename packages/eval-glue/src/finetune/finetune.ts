@@ -7,13 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeconattnError } from '@deconattn/core';
 import { dataAvailable, loadDocs, type Doc } from '../data/load.js';
+import { resolveLoader, type EvalDataLoader } from '../loader.js';
 import { PyRandom } from '../metrics/pyrandom.js';
 import { DEFAULT_BOOTSTRAP_ITERS } from '../metrics/stderr.js';
 import { buildResults, type LmEvalResults, type TaskOutcome } from '../results.js';
 import type { TaskSpec } from '../spec.js';
 import { loadTaskSpec, selectTasks, type TaskSelection } from '../tasks.js';
 import { compileFinetune, toExample } from './examples.js';
-import type { FeatureModel } from './feature-model.js';
+import type { FeatureModel } from '@deconattn/core';
 import { finetuneMetrics, meanOfMetrics } from './metrics.js';
 import { trainTask, type TrainConfig, type TrainReport } from './train.js';
 
@@ -21,6 +22,8 @@ export interface FinetuneOptions {
   /** Task or group names (glue, super_glue); TaskSpec objects for tasks defined elsewhere. */
   tasks: (string | TaskSpec)[];
   dataDir?: string;
+  /** Where task definitions and data come from (default: the installed loader; see loader.ts). */
+  loader?: EvalDataLoader;
   /** First N validation documents per task (N < 1: a fraction). */
   limit?: number;
   /** At most N training examples per task (after the held-out slice is taken). */
@@ -104,8 +107,9 @@ export async function finetune(model: FeatureModel, opts: FinetuneOptions): Prom
   const start = Date.now();
   const names = opts.tasks.filter((t): t is string => typeof t === 'string');
   const custom = opts.tasks.filter((t): t is TaskSpec => typeof t !== 'string');
-  const selection: TaskSelection = names.length ? selectTasks(names, 'finetune', opts.dataDir) : { tasks: [], skipped: [], groups: {} };
-  const specs = [...selection.tasks.map(loadTaskSpec), ...custom];
+  const loader = resolveLoader(opts.loader);
+  const selection: TaskSelection = names.length ? selectTasks(names, 'finetune', opts.dataDir, loader) : { tasks: [], skipped: [], groups: {} };
+  const specs = [...selection.tasks.map((n) => loadTaskSpec(n, loader)), ...custom];
   if (specs.length === 0) throw new DeconattnError(`No task to fine-tune in ${names.join(', ')}: ${selection.skipped.map((s) => `${s.task} (${s.reason})`).join('; ')}.`);
   const hp = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULTS && v !== undefined)) } as typeof DEFAULTS;
   const maxSeq = Math.min(model.maxLength, opts.maxSeqLength ?? 256);
@@ -119,11 +123,11 @@ export async function finetune(model: FeatureModel, opts: FinetuneOptions): Prom
   try {
     for (const spec of specs) {
       const t = compileFinetune(spec);
-      const trainSpec = t.ft.fullTrain && dataAvailable(t.ft.fullTrain, opts.dataDir) ? t.ft.fullTrain : t.ft.train;
+      const trainSpec = t.ft.fullTrain && dataAvailable(t.ft.fullTrain, opts.dataDir, loader) ? t.ft.fullTrain : t.ft.train;
       const valSpec = t.ft.validation ?? spec.zeroShot?.data;
       if (!valSpec) throw new DeconattnError(`Task '${spec.task}' has no validation data for fine-tuning (finetune.validation or zeroShot.data).`);
-      const trainDocs = loadDocs(trainSpec, spec.task, opts.dataDir);
-      const allVal = loadDocs(valSpec, spec.task, opts.dataDir);
+      const trainDocs = loadDocs(trainSpec, spec.task, opts.dataDir, loader);
+      const allVal = loadDocs(valSpec, spec.task, opts.dataDir, loader);
       const valDocs = limitDocs(allVal, opts.limit);
       const qk = t.ft.questionKey;
       const split = splitHeldOut(trainDocs, (d, i) => (qk ? `q:${String(d.fields[qk])}` : `#${i}`), hp.heldOutFraction, hp.heldOutMax, hp.seed);

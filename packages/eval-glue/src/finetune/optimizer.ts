@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FeatureParam } from './feature-model.js';
+import type { FeatureParam } from '@deconattn/core';
 
 /** AdamW with decoupled weight decay (only on params marked `decay`) and global-norm clipping. */
 export class AdamW {

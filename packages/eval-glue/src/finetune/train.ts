@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PyRandom } from '../metrics/pyrandom.js';
 import type { Example } from './examples.js';
-import type { FeatureModel, FeatureParam } from './feature-model.js';
+import type { FeatureModel, FeatureParam } from '@deconattn/core';
 import { AdamW } from './optimizer.js';
 
 export type HeadKind = 'classify' | 'regress' | 'choice';

@@ -1,21 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, type NextTokenRequest, type NextTokenResult, type ScoreRequest, type ScoreResult } from '@deconattn/core';
+
+// The request and result types are the scoring contract in @deconattn/core (scoring.ts).
+export type { NextTokenRequest, NextTokenResult, ScoreRequest, ScoreResult };
 import type { LanguageModel } from './model.js';
 import { targetLogProbs } from './loss.js';
-
-export interface ScoreRequest {
-  /** Tokens; the model reads all but the last. At most maxPositions + 1 long. */
-  tokens: number[];
-  /** First position i whose next token tokens[i+1] is scored. */
-  scoreFrom: number;
-}
-
-export interface ScoreResult {
-  /** log p(tokens[i+1] | tokens[0..i]) for i in [scoreFrom, tokens.length - 1). */
-  logprobs: number[];
-  /** Whether tokens[i+1] is the argmax at i. */
-  greedy: boolean[];
-}
 
 /** Logit elements per forward pass (B·L·V): bounds memory with a 50K vocabulary. */
 const LOGIT_BUDGET = 1 << 25;
@@ -102,17 +91,6 @@ export async function scoreTokenSequence(model: LanguageModel, tokens: number[])
   let n = 0;
   for (const r of results) for (const lp of r.logprobs) (sum -= lp), n++;
   return { tokens: tokens.length, scored: n, sumNll: sum, meanNll: sum / n, perplexity: Math.exp(sum / n), windows: requests.length };
-}
-
-export interface NextTokenRequest {
-  /** The input; the distribution after its last token is wanted. */
-  tokens: number[];
-  candidates: number[];
-}
-
-export interface NextTokenResult {
-  logprobs: number[];
-  greedy: boolean[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { KERNEL, hasKernel } from '@deconattn/core';
+import { KERNEL, hasKernel, weightDecayApplies } from '@deconattn/core';
 import type { ModelParam } from '../model/model.js';
 
 export interface AdamWConfig {
@@ -10,9 +10,9 @@ export interface AdamWConfig {
 }
 
 /**
- * AdamW (decoupled weight decay). Decay applies to weight matrices and embeddings, not to norm
- * scales or biases (the usual GPT practice). Moments are named after the parameters so the
- * optimizer state saves and loads by name.
+ * AdamW (decoupled weight decay). Decay applies where core's `weightDecayApplies` says (weight
+ * matrices and embeddings, not norm scales or biases), the rule fine-tuning uses too. Moments are
+ * named after the parameters so the optimizer state saves and loads by name.
  */
 export class AdamW {
   step = 0;
@@ -48,7 +48,7 @@ export class AdamW {
         if (!g || g.dtype !== 'float32') continue;
         const m = this.m.get(p.name)!;
         const v = this.v.get(p.name)!;
-        const decays = weightDecay > 0 && (p.kind === 'linear' || p.kind === 'embedding');
+        const decays = weightDecay > 0 && weightDecayApplies(p.kind);
         const attrs = { beta1, beta2, bc1, bc2, eps, lr, decay: decays ? 1 - lr * weightDecay : 1 };
         const [w1, m1, v1] = tf.engine().runKernel(KERNEL.adamW, { w: p.variable, g, m, v }, attrs) as tf.Tensor[];
         m.assign(m1!);
@@ -69,7 +69,7 @@ export class AdamW {
         m.assign(m1);
         v.assign(v1);
         const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), eps));
-        const decays = weightDecay > 0 && (p.kind === 'linear' || p.kind === 'embedding');
+        const decays = weightDecay > 0 && weightDecayApplies(p.kind);
         const w = decays ? tf.mul(p.variable, 1 - lr * weightDecay) : p.variable;
         p.variable.assign(tf.sub(w, tf.mul(update, lr)));
       }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { analyzeModel, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
 import { bundledCorpus } from '@deconattn/hybrid/node';
-import { evaluate } from '@deconattn/eval-glue';
+import { evaluate } from '@deconattn/eval-glue/node';
 import type { RunMetrics } from './types.js';
 
 export interface EvalSettings {
@@ -15,9 +15,6 @@ export interface EvalSettings {
   heldOutWindows: number;
   cacheDir?: string;
 }
-
-/** The metric of each task shown in the study table (the paper's Table 1). */
-const LM_TASKS: Record<string, string> = { wikitext: 'word_perplexity', lambada_openai: 'perplexity' };
 
 /**
  * Everything the study measures of one model: held-out loss on the bundled corpus, WikiText
@@ -39,8 +36,11 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
   if (s.wikitextDocs > 0) {
     onProgress?.('wikitext');
     const r = await evaluate(scorer, { tasks: ['wikitext'], limit: s.wikitextDocs, cacheDir: s.cacheDir, bootstrapIters: 0 });
-    const w = r.results.results.wikitext as Record<string, number>;
-    metrics.wikitext = { wordPerplexity: w['word_perplexity,none']!, bytePerplexity: w['byte_perplexity,none']!, bitsPerByte: w['bits_per_byte,none']!, docs: r.results['n-samples'].wikitext?.effective ?? s.wikitextDocs };
+    const w = r.tasks.find((t) => t.task === 'wikitext');
+    if (w?.evaluated) {
+      const value = (name: string) => w.metrics.find((m) => m.metric === name)?.value ?? NaN;
+      metrics.wikitext = { wordPerplexity: value('word_perplexity'), bytePerplexity: value('byte_perplexity'), bitsPerByte: value('bits_per_byte'), docs: w.n };
+    }
   }
   const zeroShot = s.tasks.filter((t) => t !== 'wikitext');
   for (const task of zeroShot) {
@@ -55,16 +55,17 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
       metrics.skippedTasks = { ...metrics.skippedTasks, [task]: (e as Error).message };
       continue;
     }
-    for (const [name, row] of Object.entries(r.results.results)) {
-      if (name in r.results.groups) continue;
-      const metric = LM_TASKS[name] ?? 'acc';
-      const values = row as Record<string, number | string>;
-      const value = values[`${metric},none`];
-      if (typeof value !== 'number') continue;
-      const stderr = values[`${metric}_stderr,none`];
-      const n = r.results['n-samples'][name]?.effective ?? 0;
-      metrics.tasks[name] = { metric, value, stderr: typeof stderr === 'number' ? stderr : null, n };
-      if (name === 'lambada_openai' && typeof values['acc,none'] === 'number') metrics.tasks.lambada_openai_acc = { metric: 'acc', value: values['acc,none'] as number, stderr: null, n };
+    // The table shows each task's headline metric, as eval-glue's typed outcomes give it (acc for
+    // the NLU tasks, perplexity for LAMBADA); LAMBADA's accuracy is kept beside it.
+    for (const t of r.tasks) {
+      if (!t.evaluated) {
+        metrics.skippedTasks = { ...metrics.skippedTasks, [t.task]: t.reason };
+        continue;
+      }
+      if (!Number.isFinite(t.value)) continue;
+      metrics.tasks[t.task] = { metric: t.metric, value: t.value, stderr: t.stderr, n: t.n };
+      const acc = t.metrics.find((m) => m.metric === 'acc');
+      if (t.task === 'lambada_openai' && acc && Number.isFinite(acc.value)) metrics.tasks.lambada_openai_acc = { metric: 'acc', value: acc.value, stderr: null, n: t.n };
     }
   }
   const nlu = Object.entries(metrics.tasks).filter(([t, v]) => v.metric === 'acc' && !t.startsWith('lambada'));

@@ -5,7 +5,7 @@ import { DeconattnError, listMixers, resolveMixer } from '@deconattn/core';
 import { BACKENDS, defaultBackend, type BackendName } from '@deconattn/hybrid';
 import { NonFiniteLossError, getPreset, type LanguageModel, type StepLog } from '@deconattn/hybrid';
 import { loadCheckpoint, loadTokenizer, trainRun, useBackend, writeJsonAtomic } from '@deconattn/hybrid/node';
-import { selectTasks } from '@deconattn/eval-glue';
+import { selectTasks } from '@deconattn/eval-glue/node';
 import { evaluateModel, type EvalSettings } from './evaluate-run.js';
 import { DEFAULT_SKIP_MODES, RELAXED as FIRST_PARTY_RELAXED, skipRunId, skipRunLabel, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
 import type { SuiteEvent, SyntheticSuiteConfig, SyntheticSuiteResults } from '@deconattn/tasks-synthetic';
