@@ -14,7 +14,7 @@ import { describeOp, ensureBuilt, findOp, jsonDifferences, readTrace, runCli, ru
 const RANDOM_POINTS = Number(process.env.DECONATTN_KILL_POINTS || 0);
 const SEED = Number(process.env.DECONATTN_KILL_SEED || Date.now() % 100_000);
 // A micro study: standard and hybrid mlp (+ its skip evaluation), 4 steps, one zero-shot task.
-const STUDY = ['study', '--preset', 'tiny', '--steps', '4', '--mixers', 'mlp', '--configs', 'hybrid,skip', '--tasks', 'copa', '--limit', '4', '--wikitext-docs', '0', '--analysis-sequences', '1', '--backend', 'wasm'];
+const STUDY = ['study', '--suite', 'lm', '--preset', 'tiny', '--steps', '4', '--mixers', 'mlp', '--configs', 'hybrid,skip', '--tasks', 'copa', '--limit', '4', '--wikitext-docs', '0', '--analysis-sequences', '1', '--backend', 'wasm'];
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), `deconattn-kill-${p}-`));
 const stepOne = (run: number) => new RegExp(`^\\[${run}/2 [^\\]]+\\] step 1/4`);

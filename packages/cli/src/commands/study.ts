@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { PRESETS, getPreset } from '@deconattn/hybrid';
-import { CONFIGS, STUDY_DEFAULTS, formatDuration, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults } from '@deconattn/study';
+import { CONFIGS, DEFAULT_STUDY, STUDY_DEFAULTS, SYNTHETIC_DEFAULTS, formatDuration, overallVerdict, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults, type StudySuite, type StudySyntheticInput } from '@deconattn/study';
 import { checkOutputDir } from '../util/files.js';
 import { loadPlugins } from '../util/plugins.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
-import { backendOption, intArg, pluginOption } from '../program-options.js';
+import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
 
 export interface StudyCliOptions {
   out: string;
@@ -24,6 +24,14 @@ export interface StudyCliOptions {
   analysisSequences: number;
   analysisLength: number;
   seed: number;
+  seeds: number;
+  suite: 'lm' | 'synthetic' | 'all';
+  syntheticTasks?: { task: string; rungs: string[] }[];
+  syntheticMixers?: string;
+  syntheticSteps?: number;
+  syntheticBatch?: number;
+  syntheticLayers?: number;
+  syntheticLrs?: number[];
   backend: string;
   plugin?: string[];
   quiet?: boolean;
@@ -31,10 +39,40 @@ export interface StudyCliOptions {
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
+/** `mqar:r0+r1,selective-copying:r0` → [{ task: 'mqar', rungs: ['r0', 'r1'] }, …]. */
+export function parseSyntheticTasks(v: string): { task: string; rungs: string[] }[] {
+  const out = list(v).map((item) => {
+    const [task, rungs, extra] = item.split(':');
+    const rs = (rungs ?? '').split('+').map((r) => r.trim()).filter(Boolean);
+    if (!task || !rs.length || extra !== undefined) throw new InvalidArgumentError(`--synthetic-tasks takes task:rung+rung items separated by commas (e.g. mqar:r0+r1), got '${item}'.`);
+    return { task: task.trim(), rungs: rs };
+  });
+  if (!out.length) throw new InvalidArgumentError(`--synthetic-tasks takes task:rung+rung items separated by commas (e.g. mqar:r0+r1), got '${v}'.`);
+  return out;
+}
+
+const lrList = (v: string) => list(v).map((x) => positiveArg('--synthetic-lrs')(x));
+
+/** The suites a --suite value runs. */
+export const SUITE_CHOICES: Record<StudyCliOptions['suite'], StudySuite[]> = { lm: ['lm'], synthetic: ['synthetic'], all: ['lm', 'synthetic'] };
+
 function printer(quiet: boolean) {
   return (e: StudyEvent) => {
     const tag = (i: number, total: number, label: string) => `[${String(i + 1).padStart(String(total).length)}/${total} ${label}]`;
     switch (e.kind) {
+      case 'synthetic': {
+        const s = e.event;
+        if (s.kind === 'start') console.log(`synthetic tasks: ${s.cells} cells, ${s.trainings} trainings`);
+        else if (s.kind === 'cell-start') console.log(`${tag(s.index, s.total, `${s.task} ${s.rung} ${s.model.label} seed ${s.seed}`)} training`);
+        else if (s.kind === 'cell-reused') console.log(`${tag(s.index, s.total, `${s.task} ${s.rung} ${s.model.label} seed ${s.seed}`)} already done, reusing it`);
+        else if (s.kind === 'step' && !quiet && s.log.step % 50 === 0) console.log(`  step ${s.log.step}/${s.steps} | lr ${s.lr} | loss ${s.log.loss.toFixed(4)} | ${formatNumber(Math.round(s.log.tokensPerSec))} tok/s | ETA ${formatDuration(s.etaSec ?? NaN)}`);
+        else if (s.kind === 'cell-done') {
+          const best = s.cell.grid.best;
+          const acc = best.test ? `test accuracy ${(100 * best.test.accuracy).toFixed(1)} %` : best.status;
+          console.log(`  ${acc} (lr ${best.lr}) in ${formatDuration(s.seconds)}${s.etaSec !== null ? `, ETA ${formatDuration(s.etaSec)}` : ''}`);
+        }
+        break;
+      }
       case 'run-start':
         console.log(`${tag(e.index, e.total, e.run.label)} training ${e.run.plan && 'preset' in e.run.plan ? `${e.run.plan.preset}:${e.run.plan.mixer}` : ''}${e.resumed ? ' (resuming from its last checkpoint)' : ''}`);
         break;
@@ -62,12 +100,24 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   checkOutputDir(o.out, '--out');
   await loadPlugins(o.plugin);
   const t0 = performance.now();
+  const synthetic: StudySyntheticInput = {
+    tasks: o.syntheticTasks ?? DEFAULT_STUDY.synthetic.tasks,
+    // The default study's synthetic mixers, unless --mixers or --synthetic-mixers says otherwise.
+    ...(o.syntheticMixers ? { mixers: list(o.syntheticMixers) } : o.mixers === DEFAULT_STUDY.mixers.join(',') && DEFAULT_STUDY.synthetic.mixers ? { mixers: [...DEFAULT_STUDY.synthetic.mixers] } : {}),
+    ...(o.syntheticLrs ? { lrGrid: o.syntheticLrs } : {}),
+    ...(o.syntheticLayers ? { model: { ...SYNTHETIC_DEFAULTS.model, numLayers: o.syntheticLayers } } : {}),
+    ...(o.syntheticSteps || o.syntheticBatch ? { train: { steps: o.syntheticSteps ?? SYNTHETIC_DEFAULTS.train.steps, batchSize: o.syntheticBatch ?? SYNTHETIC_DEFAULTS.train.batchSize } } : {}),
+  };
   const config: StudyConfigInput = {
     out: o.out,
     preset: o.preset,
-    steps: o.steps,
+    // The default study's step count belongs to its preset; another preset keeps its own.
+    steps: o.steps ?? (o.tokens === undefined && o.preset === DEFAULT_STUDY.preset ? DEFAULT_STUDY.steps : undefined),
     tokens: o.tokens,
     seed: o.seed,
+    seeds: o.seeds,
+    suites: SUITE_CHOICES[o.suite],
+    synthetic,
     backend: o.backend,
     mixers: list(o.mixers),
     configs: list(o.configs) as StudyConfigName[],
@@ -82,13 +132,31 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   };
   const checked = await validateStudyConfig(config);
   const preset = getPreset(checked.preset);
-  console.log(`deconattn study: preset ${preset.name} (${preset.description}), ${checked.steps} steps per run, backend ${checked.backend}, output ${o.out}`);
+  const parts = [
+    checked.suites.includes('lm') ? `language models: preset ${preset.name} (${preset.description}), ${checked.steps} steps per run` : '',
+    checked.synthetic ? `synthetic: ${checked.synthetic.tasks.map((t) => `${t.task} ${t.rungs.join('+')}`).join(', ')}, ${checked.synthetic.train?.steps} steps of ${checked.synthetic.train?.batchSize}` : '',
+  ].filter(Boolean);
+  console.log(`deconattn study: ${parts.join('; ')}; seeds ${checked.seedList.join(', ')}; backend ${checked.backend}; output ${o.out}`);
   const results = await runStudy(config, { onEvent: printer(!!o.quiet) });
   const files = await writeStudyOutputs(o.out, results);
   console.log('');
-  console.log(renderTable1(results));
-  console.log('\nDoes this small study show the paper\'s pattern?');
-  for (const p of results.pattern) console.log(`  ${p.holds === null ? 'not measured' : p.holds ? 'yes' : 'NO '} — ${p.claim}\n      ${p.evidence}`);
+  if (results.runs.length) console.log(renderTable1(results));
+  const rc = results.rankCorrelation;
+  if (rc) console.log(`Spearman ρ with the paper's Table 1 WikiText PPL: ${rc.spearman.toFixed(2)}${rc.lo !== null ? ` [${rc.lo.toFixed(2)}, ${rc.hi!.toFixed(2)}]` : ''} over ${rc.n} models (ours: ${rc.ours}).`);
+  if (results.synthetic) {
+    console.log('\nSynthetic tasks, test accuracy % (mean [95 % interval] over seeds):');
+    for (const e of results.synthetic.summary) {
+      const a = e.accuracy;
+      const f = (x: number | null) => (x === null ? '' : (100 * x).toFixed(1));
+      console.log(`  ${`${e.task} ${e.rung}`.padEnd(10)} ${e.label.padEnd(34)} ${a ? `${f(a.estimate)}${a.lo !== null ? ` [${f(a.lo)}, ${f(a.hi)}]` : ''}` : 'diverged'}`);
+    }
+    for (const b of results.synthetic.baselines.filter((x) => x.seed === checked.seed)) console.log(`  ${`${b.task} ${b.rung}`.padEnd(10)} ${'chance / majority'.padEnd(34)} ${(100 * b.random).toFixed(1)} / ${(100 * b.majority).toFixed(1)}`);
+  }
+  console.log("\nThe paper's findings on this study (95 % intervals of paired differences):");
+  for (const c of results.claims ?? []) {
+    const where = [...(c.lm ? [`LM ${c.lm.verdict ?? 'not measured'}`] : []), ...c.synthetic.map((s) => `${s.task} ${s.rung} ${s.verdict ?? 'not measured'}`)];
+    console.log(`  ${(overallVerdict(c) ?? 'not measured').padEnd(15)} ${c.claim}\n      ${where.join('; ')}`);
+  }
   console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${formatDuration((performance.now() - t0) / 1000)}.`);
   return results;
 }
@@ -98,19 +166,27 @@ export function addStudyCommand(program: Command): void {
     .command('study')
     .description("reproduce the paper at small scale: standard and each variant uniform, hybrid, and hybrid with its relaxed layers skipped; evaluate; diagnose; report")
     .option('--out <dir>', 'output directory (resumable)', path.join('runs', 'study'))
-    .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default(STUDY_DEFAULTS.preset))
-    .option('--steps <n>', 'training steps per run (default: the preset\'s)', intArg('--steps', 1))
+    .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(PRESETS)).default(DEFAULT_STUDY.preset))
+    .option('--steps <n>', `training steps per run (default ${DEFAULT_STUDY.steps}; with another --preset, that preset's)`, intArg('--steps', 1))
     .option('--tokens <n>', 'training tokens per run (instead of --steps)', intArg('--tokens', 1))
-    .option('--mixers <list>', 'relaxed mixers to compare', STUDY_DEFAULTS.mixers.join(','))
+    .option('--mixers <list>', `relaxed mixers to compare (all six: ${STUDY_DEFAULTS.mixers.join(',')})`, DEFAULT_STUDY.mixers.join(','))
     .option('--configs <list>', `configurations: ${CONFIGS.join(', ')}`, STUDY_DEFAULTS.configs.join(','))
     .option('--placements <list>', 'extra placements to train per mixer (first,last,bilateral,25%,odd,top,middle,bottom)')
     .option('--skip-modes <list>', 'how skip removes relaxed layers: mixer (the mixer sublayer), block (the whole block); both by default', STUDY_DEFAULTS.skipModes.join(','))
-    .option('--tasks <list>', 'zero-shot tasks', STUDY_DEFAULTS.tasks.join(','))
-    .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), STUDY_DEFAULTS.limit)
-    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), STUDY_DEFAULTS.wikitextDocs)
+    .option('--tasks <list>', `zero-shot tasks (the paper's that fit a small model: ${STUDY_DEFAULTS.tasks.join(',')})`, DEFAULT_STUDY.tasks.join(','))
+    .option('--limit <n>', 'documents per zero-shot task', intArg('--limit', 1), DEFAULT_STUDY.limit)
+    .option('--wikitext-docs <n>', 'WikiText documents for word perplexity (0 = none)', intArg('--wikitext-docs'), DEFAULT_STUDY.wikitextDocs)
     .option('--analysis-sequences <n>', 'held-out sequences for the attention diagnostics', intArg('--analysis-sequences', 1), STUDY_DEFAULTS.analysisSequences)
     .option('--analysis-length <n>', 'tokens per diagnostic sequence (at least 4: local focus 3 needs them)', intArg('--analysis-length', 4), STUDY_DEFAULTS.analysisLength)
-    .option('--seed <n>', 'seed of every run (weights and data order)', intArg('--seed'), STUDY_DEFAULTS.seed)
+    .option('--seed <n>', 'seed of every run (weights and data order); with --seeds N, the first of N', intArg('--seed'), STUDY_DEFAULTS.seed)
+    .option('--seeds <n>', 'train every model N times (seeds seed … seed+N−1); figures become means with 95 % intervals', intArg('--seeds', 1), DEFAULT_STUDY.seeds)
+    .addOption(new Option('--suite <name>', 'lm (language models), synthetic (recall tasks) or all').choices(Object.keys(SUITE_CHOICES)).default('all'))
+    .option('--synthetic-tasks <list>', `synthetic tasks and rungs, task:rung+rung,… (default ${SYNTHETIC_DEFAULTS.tasks.map((t) => `${t.task}:${t.rungs.join('+')}`).join(',')})`, parseSyntheticTasks)
+    .option('--synthetic-mixers <list>', 'relaxed mixers on the synthetic tasks (default: --mixers)')
+    .option('--synthetic-steps <n>', `training steps per synthetic model (default ${SYNTHETIC_DEFAULTS.train.steps})`, intArg('--synthetic-steps', 1))
+    .option('--synthetic-batch <n>', `sequences per synthetic training step (default ${SYNTHETIC_DEFAULTS.train.batchSize})`, intArg('--synthetic-batch', 1))
+    .option('--synthetic-layers <n>', `layers of the synthetic models (default ${SYNTHETIC_DEFAULTS.model.numLayers})`, intArg('--synthetic-layers', 1))
+    .option('--synthetic-lrs <list>', `learning rates tried per synthetic model, best on validation kept (default ${SYNTHETIC_DEFAULTS.lrGrid.join(',')})`, lrList)
     .option('--quiet', 'one line per run instead of per logged step')
     .addOption(backendOption())
     .addOption(pluginOption())

@@ -11,6 +11,8 @@ const RENAMED: Record<string, string> = {
   dataDir: '--data-dir',
   plugin: '--plugin',
   plugins: '--plugin',
+  suites: '--suite',
+  synthetic: 'the --synthetic-* flags',
 };
 
 export function flagFor(option: string): string {

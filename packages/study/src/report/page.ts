@@ -49,6 +49,13 @@ table.results .ratio { color: var(--muted); font-size: 11px; margin-left: 4px; }
 .legend { font-size: 12px; color: var(--muted); margin: 6px 0; }
 .legend span.key { display: inline-block; padding: 0 6px; margin-right: 8px; }
 ul.notes { font-size: 13px; color: var(--muted); }
+table.claims td.left { white-space: normal; max-width: 380px; }
+td.verdict-cell { text-align: left !important; font-weight: bold; }
+td.verdict-cell.holds { color: var(--ok); background: #e3f3e5; }
+td.verdict-cell.fails { color: var(--bad); background: #fde2e2; }
+td.verdict-cell.na { color: var(--na); }
+ul.details ul { list-style: none; padding-left: 12px; }
+figure.synthetic-heatmap { margin: 16px 0; overflow-x: auto; }
 footer { margin-top: 48px; font-size: 12px; color: var(--muted); }
 `;
 

@@ -9,6 +9,8 @@ import { overviewChart } from './overview.js';
 import { configList, figure, page, type PageSection } from './page.js';
 import { comparisons, studySeries, type Series } from './series.js';
 import type { Chart } from './vega.js';
+import { claimsHtml, rankCorrelationHtml } from './claims-html.js';
+import { syntheticHtml } from './synthetic-html.js';
 
 function verdict(p: PatternCheck): { cls: string; word: string } {
   if (p.holds === true) return { cls: 'holds', word: 'Holds' };
@@ -25,7 +27,7 @@ function patternHtml(pattern: PatternCheck[]): string {
     const v = verdict(p);
     return `<li class="${v.cls}"><span class="verdict">${v.word}:</span>${escapeHtml(p.claim)}<span class="evidence">${escapeHtml(p.evidence)}</span></li>`;
   });
-  return `<p>The paper's qualitative pattern, checked on this study's numbers: <b>${holds} of ${pattern.length} hold</b>${fails ? `, ${fails} do not` : ''}${na ? `, ${na} not measured (the runs needed were not part of this study)` : ''}.</p>
+  return `<p>The paper's qualitative pattern as point estimates on the first seed's held-out perplexity (the verdicts with their uncertainty are above): <b>${holds} of ${pattern.length} hold</b>${fails ? `, ${fails} do not` : ''}${na ? `, ${na} not measured (the runs needed were not part of this study)` : ''}.</p>
 <ul class="pattern">${items.join('\n')}</ul>`;
 }
 
@@ -40,12 +42,19 @@ function heatmapRuns(series: Series[]): Series[] {
  * distributions and attention maps. Charts are Vega-Lite specs rendered to SVG in Node.
  */
 export async function renderStudyReport(results: StudyResults): Promise<string> {
-  const series = studySeries(results);
+  // The charts draw one model once: its run at the study's first seed.
+  const firstSeed = results.config.seed;
+  const series = studySeries({ ...results, runs: results.runs.filter((r) => (r.seed ?? firstSeed) === firstSeed) });
   const groups = comparisons(series);
   const sections: { id: string; title: string; intro: string; charts: Chart[]; html?: string }[] = [];
   const overview = overviewChart(series);
-  sections.push({ id: 'pattern', title: "Does the paper's pattern hold here?", intro: patternHtml(results.pattern), charts: overview ? [overview] : [] });
-  sections.push({ id: 'results', title: 'Results (Table 1)', intro: '', charts: [], html: table1Html(results, series) });
+  const suites = results.config.suites ?? ['lm'];
+  if (results.claims) sections.push({ id: 'claims', title: "The paper's five findings, with their uncertainty", intro: claimsHtml(results), charts: [] });
+  if (suites.includes('lm')) sections.push({ id: 'pattern', title: "Does the paper's pattern hold here?", intro: patternHtml(results.pattern), charts: overview ? [overview] : [] });
+  if (results.synthetic || suites.includes('synthetic')) sections.push({ id: 'synthetic', title: 'Synthetic recall tasks', intro: syntheticHtml(results.synthetic), charts: [] });
+  const seeds = results.config.seeds?.length ?? 1;
+  const seedNote = seeds > 1 ? `<p>Every figure is the mean over ${seeds} seeds with its 95 % t interval in brackets (perplexities: exp of the mean loss and of its interval); the charts below show the first seed (${firstSeed}).</p>` : '';
+  if (suites.includes('lm')) sections.push({ id: 'results', title: 'Results (Table 1)', intro: rankCorrelationHtml(results.rankCorrelation) + seedNote, charts: [], html: table1Html(results, series) });
   sections.push({
     id: 'curves',
     title: 'Training',
@@ -77,11 +86,12 @@ export async function renderStudyReport(results: StudyResults): Promise<string> 
 
   let count = 0;
   const rendered: PageSection[] = [];
-  for (const s of sections) {
+  const lmOnly = ['curves', 'indicators', 'logits', 'maps'];
+  for (const s of sections.filter((x) => suites.includes('lm') || !lmOnly.includes(x.id))) {
     const figures: string[] = [];
     for (const c of s.charts) figures.push(await figure(c));
     count += figures.length;
-    const empty = !s.charts.length && !s.html && s.id !== 'pattern' ? '<p><i>Nothing to show: no run of this study measured it.</i></p>' : '';
+    const empty = !s.charts.length && !s.html && !['pattern', 'claims', 'synthetic'].includes(s.id) ? '<p><i>Nothing to show: no run of this study measured it.</i></p>' : '';
     rendered.push({ id: s.id, title: s.title, html: [s.intro, s.html ?? '', ...figures, empty].join('\n') });
   }
 
@@ -91,7 +101,8 @@ export async function renderStudyReport(results: StudyResults): Promise<string> 
     ['preset', c.preset],
     ['steps', String(c.steps)],
     ['backend', c.backend],
-    ['seed', String(c.seed)],
+    ['seed', c.seeds && c.seeds.length > 1 ? `${c.seeds.join(', ')} (every model at each)` : String(c.seed)],
+    ['suites', (c.suites ?? ['lm']).join(', ')],
     ['date', c.date],
     ['git commit', c.gitHash],
     ['duration', formatDuration(results.durationSec)],

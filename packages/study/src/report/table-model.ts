@@ -1,5 +1,7 @@
 import { paperRank } from '@deconattn/attention-relaxed';
-import type { RunGroup, StudyResults, StudyRun } from '../study/types.js';
+import type { Interval } from '@deconattn/tasks-synthetic';
+import type { ModelSummary, RunGroup, StudyResults, StudyRun } from '../study/types.js';
+import { runsById, summarizeRuns } from '../study/summary.js';
 import { formatParameters, formatPercent, formatPerplexity } from './format.js';
 
 /**
@@ -33,7 +35,10 @@ export interface Table1Column {
 }
 
 export interface Table1Row {
+  /** The model's run at the study's first seed (its label, plan and status). */
   run: StudyRun;
+  /** With several seeds: the model over all of them (the cells are its means and intervals). */
+  summary?: ModelSummary;
   cells: Record<string, string>;
   /** Raw numbers behind the cells, for the HTML report's comparison with standard. */
   values: Record<string, number | null>;
@@ -99,8 +104,33 @@ export function statusText(run: StudyRun): string {
   return run.status;
 }
 
+/** A figure over seeds: "41.5 [39.4, 43.6]" (mean and its interval), the mean alone when there is no interval. */
+function withInterval(i: Interval | null | undefined, format: (x: number) => string): string {
+  if (!i) return '–';
+  if (i.lo === null || i.hi === null) return format(i.estimate);
+  return `${format(i.estimate)} [${format(i.lo)}, ${format(i.hi)}]`;
+}
+
+/** "ok ×3", or "ok 2, diverged 1" when the seeds disagree. */
+function seedStatus(runs: StudyRun[]): string {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  if (counts.size === 1) return `${runs[0]!.status} ×${runs.length}`;
+  return [...counts].map(([st, n]) => `${st} ${n}`).join(', ');
+}
+
+/** The runs of the table: one per model (its first seed's run; all of a model's runs when the study has one seed). */
+function representatives(results: StudyResults): { runs: StudyRun[]; seeds: Map<string, StudyRun[]> } {
+  const seeds = runsById(results.runs);
+  const first = results.config.seed;
+  return { runs: [...seeds.values()].map((l) => l.find((r) => (r.seed ?? first) === first) ?? l[0]!), seeds };
+}
+
 export function buildTable1(results: StudyResults): Table1Model {
-  const runs = orderRuns(results.runs);
+  const rep = representatives(results);
+  const multiSeed = [...rep.seeds.values()].some((l) => l.length > 1);
+  const summaries = multiSeed ? new Map((results.summary ?? summarizeRuns(results.runs)).map((m) => [m.id, m])) : new Map<string, ModelSummary>();
+  const runs = orderRuns(rep.runs);
   const tasks = nluTasks(runs);
   const header = (t: string) => PAPER_TASKS.find(([p]) => p === t)?.[1] ?? t;
   const hasWiki = runs.some((r) => wikitextPerplexity(r) !== null);
@@ -134,11 +164,32 @@ export function buildTable1(results: StudyResults): Table1Model {
       if (c.kind === 'accuracy') cells[c.key] = formatPercent(values[c.key]);
       else if (c.kind === 'perplexity') cells[c.key] = formatPerplexity(values[c.key]);
     }
-    return { run, cells, values };
+    const summary = summaries.get(run.id);
+    if (!summary) return { run, cells, values };
+    // Several seeds: every figure is the mean over them with its 95 % interval.
+    const lambPpl = Object.entries(summary.tasks).find(([t]) => isLambada(t) && rep.seeds.get(run.id)!.some((r) => r.metrics?.tasks[t]?.metric === 'perplexity'));
+    const lambAcc = Object.entries(summary.tasks).find(([t]) => isLambada(t) && rep.seeds.get(run.id)!.some((r) => r.metrics?.tasks[t]?.metric === 'acc'));
+    const intervals: Record<string, Interval | null | undefined> = {
+      avg: summary.nluAverage,
+      heldout: summary.valPerplexity,
+      wiki: summary.wikitext,
+      lambPpl: lambPpl?.[1],
+      lambAcc: lambAcc?.[1],
+    };
+    for (const t of tasks) intervals[`task:${t}`] = summary.tasks[t];
+    for (const c of columns) {
+      if (!(c.key in intervals)) continue;
+      const i = intervals[c.key];
+      values[c.key] = i ? i.estimate : null;
+      if (c.kind === 'accuracy') cells[c.key] = withInterval(i, (x) => formatPercent(x));
+      else if (c.kind === 'perplexity') cells[c.key] = withInterval(i, (x) => formatPerplexity(x));
+    }
+    cells['status'] = seedStatus(rep.seeds.get(run.id)!);
+    return { run, summary, cells, values };
   });
   const groups = GROUP_ORDER.map((group) => ({ group, rows: rows.filter((r) => r.run.group === group) })).filter((g) => g.rows.length);
-  const std = runs.find((r) => r.group === 'baseline' && r.status === 'ok' && r.metrics);
-  return { columns, groups, standardPerplexity: std?.metrics ? std.metrics.valPerplexity : null };
+  const std = rows.find((r) => r.run.group === 'baseline' && r.values['heldout'] !== null && r.values['heldout'] !== undefined);
+  return { columns, groups, standardPerplexity: std ? (std.values['heldout'] as number) : null };
 }
 
 /** Tasks some runs could not be evaluated on (RunMetrics.skippedTasks), with the runs and the first reason. */

@@ -51,7 +51,9 @@ export function renderTable1(results: StudyResults): string {
   const legend = [
     `Accuracy in % (zero-shot, lm-eval rules, at most ${config.limit} documents per task); perplexity (PPL) lower is better.`,
     `Held-out PPL: the bundled corpus' held-out split (our column, not in the paper)${columns.some((c) => c.key === 'wiki') ? `; Wiki PPL: WikiText word perplexity on ${config.wikitextDocs} documents` : ''}.`,
-    `Preset ${config.preset}, ${config.steps} steps, seed ${config.seed}, backend ${config.backend}.`,
+    config.seeds && config.seeds.length > 1
+      ? `Preset ${config.preset}, ${config.steps} steps, seeds ${config.seeds.join(', ')}: every figure is the mean over the seeds with its 95 % t interval in brackets (perplexity: exp of the mean loss and its interval), backend ${config.backend}.`
+      : `Preset ${config.preset}, ${config.steps} steps, seed ${config.seed}, backend ${config.backend}.`,
     ...(results.runs.some((r) => r.skip) ? ['Hybrid-skip: each hybrid evaluated (not retrained) without its relaxed layers: (mixer) drops their mixer sublayers, (block) their whole blocks.'] : []),
   ];
   const notes: string[] = [];

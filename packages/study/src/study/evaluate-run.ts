@@ -23,9 +23,16 @@ export interface EvalSettings {
 export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, s: EvalSettings, onProgress?: (what: string) => void): Promise<{ metrics: RunMetrics; analysis: ModelAnalysis }> {
   const { val } = splitTokens(tokenizeCorpus(tokenizer, bundledCorpus()));
   onProgress?.('held-out loss');
-  const valLoss = await heldOutLoss(model, val, s.seqLen, s.heldOutWindows);
+  // Window by window (the same windows heldOutLoss takes: consecutive, non-overlapping), so that
+  // two models can be compared window against window (a paired bootstrap with one seed).
+  const windows = Math.min(s.heldOutWindows, Math.floor((val.length - 1) / s.seqLen));
+  if (windows < 1) await heldOutLoss(model, val, s.seqLen, s.heldOutWindows); // too little text: its error says so
+  const valWindowLosses: number[] = [];
+  for (let k = 0; k < windows; k++) valWindowLosses.push(await heldOutLoss(model, val.subarray(k * s.seqLen, (k + 1) * s.seqLen + 1), s.seqLen, 1));
+  const valLoss = valWindowLosses.reduce((a, b) => a + b, 0) / windows;
   const scorer = await createScorer(model, tokenizer, { layers: model.layerMixers, skip: model.skip, backend: tf.getBackend() });
-  const metrics: RunMetrics = { valLoss, valPerplexity: Math.exp(valLoss), tasks: {}, nluAverage: null };
+  // 5 decimals of a loss are plenty and keep results.json small.
+  const metrics: RunMetrics = { valLoss, valPerplexity: Math.exp(valLoss), valWindowLosses: valWindowLosses.map((x) => Math.round(x * 1e5) / 1e5), tasks: {}, nluAverage: null };
   if (s.wikitextDocs > 0) {
     onProgress?.('wikitext');
     const r = await evaluate(scorer, { tasks: ['wikitext'], limit: s.wikitextDocs, cacheDir: s.cacheDir, bootstrapIters: 0 });

@@ -1,4 +1,5 @@
 import type { LayerPlan, ModelAnalysis, StepLog } from '@deconattn/hybrid';
+import type { Interval, SyntheticSuiteResults, SyntheticSuiteConfig, Verdict, ClaimJudgement, ClaimId } from '@deconattn/tasks-synthetic';
 
 /** Which comparison a run belongs to (the row groups of the paper's Table 1). */
 export type RunGroup = 'baseline' | 'uniform' | 'hybrid' | 'hybrid-skip' | 'placement';
@@ -16,6 +17,8 @@ export interface RunMetrics {
   /** Mean next-token loss (nats) on the bundled corpus' held-out split, fixed windows. */
   valLoss: number;
   valPerplexity: number;
+  /** Mean loss of each held-out window (the items of a paired bootstrap between two models; absent in results saved before it was kept). */
+  valWindowLosses?: number[];
   /** WikiText (rolling windows, lm-eval rules) on the first `wikitextDocs` documents. */
   wikitext?: { wordPerplexity: number; bytePerplexity: number; bitsPerByte: number; docs: number };
   /** Zero-shot tasks by lm-eval name. */
@@ -55,6 +58,8 @@ export interface StudyRun {
   metrics?: RunMetrics;
   analysis?: ModelAnalysis;
   durations: { trainSec: number; evalSec: number };
+  /** Seed of weights and data order (absent in results saved before a study had seeds: the config's seed). */
+  seed?: number;
 }
 
 export interface PatternCheck {
@@ -82,16 +87,79 @@ export interface StudyConfig {
   wikitextDocs: number;
   analysisSequences: number;
   analysisLength?: number;
+  /** The suites run (absent in results saved before the synthetic suite: the language-model suite alone). */
+  suites?: StudySuite[];
+  /** Every model is trained once per seed (absent: `[seed]`). */
+  seeds?: number[];
+  /** The synthetic suite's settings, when it ran. */
+  synthetic?: SyntheticSuiteConfig;
   date: string;
   gitHash?: string;
   versions: Record<string, string>;
 }
 
+/** The study's two halves: the language-model comparison and the synthetic recall tasks. */
+export type StudySuite = 'lm' | 'synthetic';
+
+/** One model of the language-model suite over its seeds: every figure a mean with its 95 % interval. */
+export interface ModelSummary {
+  id: string;
+  label: string;
+  group: RunGroup;
+  mixer: string;
+  /** Seeds trained, and how many of them diverged or failed. */
+  seeds: number;
+  notOk: number;
+  /** Held-out perplexity: geometric mean over seeds (exp of the mean loss), interval from the t interval of the loss. With one seed: a bootstrap over held-out windows (test noise only). */
+  valPerplexity: Interval | null;
+  valLoss: Interval | null;
+  wikitext: Interval | null;
+  /** Zero-shot scores by task: t over seeds; one seed: Wilson (accuracies) or the task's stderr (perplexities). */
+  tasks: Record<string, Interval>;
+  nluAverage: Interval | null;
+}
+
+/** The paper's Table 1 WikiText perplexity against this study's, as a rank correlation. */
+export interface RankCorrelation {
+  /** Spearman's ρ (average ranks for ties; a diverged model ranks worst). */
+  spearman: number;
+  /** Models compared. */
+  n: number;
+  /** Two-sided p-value of ρ = 0 (t approximation, n − 2 degrees of freedom); null below 3 models. */
+  p: number | null;
+  /** 95 % interval of ρ (Fisher z with Fieller's variance 1.06 / (n − 3)); null below 4 models. */
+  lo: number | null;
+  hi: number | null;
+  /** Which of our perplexities was ranked. */
+  ours: 'wikitext word perplexity' | 'held-out perplexity';
+  models: { id: string; paper: number; ours: number }[];
+}
+
+/** One of the paper's five findings judged on each suite that measured it. */
+export interface StudyClaim {
+  id: ClaimId;
+  claim: string;
+  /** On held-out loss of the language-model suite (null when its runs were not part of the study). */
+  lm: { verdict: Verdict | null; parts: ClaimJudgement[] } | null;
+  /** On each synthetic task rung. */
+  synthetic: { task: string; rung: string; verdict: Verdict | null; parts: ClaimJudgement[] }[];
+}
+
 export interface StudyResults {
   format: 'deconattn-study/1';
   config: StudyConfig;
+  /** Every run of the language-model suite at every seed. */
   runs: StudyRun[];
+  /** The paper's pattern on the first seed's numbers (point estimates; `claims` has the verdicts with uncertainty). */
   pattern: PatternCheck[];
+  /** Per model over seeds (language-model suite). */
+  summary?: ModelSummary[];
+  /** The paper's five findings with their uncertainty, per suite. */
+  claims?: StudyClaim[];
+  /** Spearman against the paper's Table 1 WikiText perplexity (null without enough models in both). */
+  rankCorrelation?: RankCorrelation | null;
+  /** The synthetic suite's results, when it ran. */
+  synthetic?: SyntheticSuiteResults;
   /** Seconds spent training and evaluating every run (summed across resumptions). */
   durationSec: number;
 }

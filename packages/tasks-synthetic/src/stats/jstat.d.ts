@@ -5,6 +5,7 @@ declare module 'jstat' {
     jStat: {
       studentt: { inv(p: number, dof: number): number; cdf(x: number, dof: number): number };
       normal: { inv(p: number, mean: number, std: number): number };
+      spearmancoeff(a: number[], b: number[]): number;
     };
   };
   export default jstat;
