@@ -4,6 +4,8 @@
  * context — and every other task is scored; `strict` refuses before any scoring.
  */
 import { describe, expect, it } from 'vitest';
+// The file-system loader of task definitions and data (the main entry has none: it is browser-safe).
+import '../src/node.js';
 import { evaluate } from '../src/evaluate.js';
 import { encodePair } from '../src/requests.js';
 import { resultsToMarkdown } from '../src/results.js';

@@ -110,12 +110,17 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
   };
   let python: string | undefined;
   let torchNote = 'not measured (--torch off)';
-  if (o.torch !== 'off') {
+  let torchLooked = false;
+  // PyTorch is looked for once the first backend and the plans are known to be good, so bad input
+  // ends with its one-line error and nothing printed before it.
+  const lookForTorch = () => {
+    if (torchLooked || o.torch === 'off') return;
+    torchLooked = true;
     const found = findTorchPython(o.torch === 'auto' ? undefined : o.torch);
     python = found.python;
     torchNote = python ? `${found.why} (${python})` : `not measured: ${found.why}`;
     log(`PyTorch: ${torchNote}`);
-  }
+  };
   const rows: BenchRow[] = [];
   const torchByMixer = new Map<string, { result?: TorchResult; error?: string }>();
   for (const backend of backends) {
@@ -126,7 +131,11 @@ export async function benchCommand(o: BenchOptions): Promise<void> {
       console.error(`skipping ${backend}: ${(e as Error).message}`);
       continue;
     }
-    for (const p of plansOf(o)) {
+    const plans = plansOf(o);
+    // Every layer's mixer is registered (plugins are loaded by now): an unknown one fails before any training.
+    for (const p of plans) for (const id of resolvePlan(p.plan, cfg.model.numLayers)) getMixer(id);
+    lookForTorch();
+    for (const p of plans) {
       // Repeats alternate ours, the plain path and PyTorch, so drift on a shared machine hits all
       // of them alike; medians are reported, and the ratio is the median of per-repeat ratios.
       const ours: number[] = [];
