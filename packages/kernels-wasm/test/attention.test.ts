@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL, applyRope, applyRopeReference, causalAttention, causalAttentionReference, hasKernel, referenceRope, type CausalAttentionOptions } from '@deconattn/core';
 import { useBackend } from '@deconattn/hybrid/node';
-import { KernelRuntime } from '../src/index.js';
-import { plain, randn, relErr } from './helpers.js';
+import { expectThreadsAgree, plain, randn, relErr } from './helpers.js';
 
 /** Float64 causal attention of one batch row: q, k, v are [T][H·dh]. */
 function reference(q: number[][], k: number[][], v: number[][], o: CausalAttentionOptions): number[][] {
@@ -115,20 +114,11 @@ describe('fused causal attention (wasm kernel) against its references', () => {
   });
 
   it('computes the same on one thread and on all of them, and frees everything', () => {
-    const rt = KernelRuntime.of(tf.backend())!;
     const o = { numHeads: 4, ropeTheta: 10000 };
     const [q, k, v] = [randn([4, 128, 256], 12, 2), randn([4, 128, 256], 13, 2), randn([4, 128, 256], 14)];
     const run = () => tf.grads((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.square(causalAttention(qq as tf.Tensor3D, kk as tf.Tensor3D, vv as tf.Tensor3D, o))))([q, k, v]);
-    const all = run();
-    const before = tf.memory().numTensors;
-    tf.dispose(run());
-    expect(tf.memory().numTensors).toBe(before);
-    const threads = rt.threads;
-    rt.threads = 1;
-    const one = run();
-    rt.threads = threads;
-    all.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(one[i]!.dataSync())));
-    tf.dispose([q, k, v, ...all, ...one]);
+    const all = expectThreadsAgree(run);
+    tf.dispose([q, k, v, ...all]);
   });
 
   it('takes the plain composition where the kernel does not apply (head size not a multiple of 8, kernels off)', () => {

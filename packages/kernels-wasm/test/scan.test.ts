@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL, hasKernel, runningSoftmaxMean, runningSoftmaxMeanReference } from '@deconattn/core';
 import { useBackend } from '@deconattn/hybrid/node';
-import { KernelRuntime } from '../src/index.js';
-import { randn, relErr } from './helpers.js';
+import { expectThreadsAgree, randn, relErr } from './helpers.js';
 
 /** Float64 running softmax-weighted mean of one batch row ([T][H·dh]). */
 function reference(q: number[][], k: number[][], v: number[][], h: number): number[][] {
@@ -47,18 +46,9 @@ describe('the running softmax-weighted mean (wasm kernel) against its references
   });
 
   it('gives the same on one thread as on all of them, and frees everything', () => {
-    const rt = KernelRuntime.of(tf.backend())!;
     const [q, k, v] = [randn([4, 128, 256], 5, 2), randn([4, 128, 256], 6, 2), randn([4, 128, 256], 7)];
     const run = () => tf.grads((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.square(runningSoftmaxMean(qq as tf.Tensor3D, kk as tf.Tensor3D, vv as tf.Tensor3D, 4))))([q, k, v]);
-    const all = run();
-    const before = tf.memory().numTensors;
-    tf.dispose(run());
-    expect(tf.memory().numTensors).toBe(before);
-    const threads = rt.threads;
-    rt.threads = 1;
-    const one = run();
-    rt.threads = threads;
-    all.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(one[i]!.dataSync())));
-    tf.dispose([q, k, v, ...all, ...one]);
+    const all = expectThreadsAgree(run);
+    tf.dispose([q, k, v, ...all]);
   });
 });
