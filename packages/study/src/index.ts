@@ -17,3 +17,4 @@ export { writeStudyOutputs } from './study/outputs.js';
 export type { StudyResults, StudyRun, RunMetrics, RunGroup, TaskScore, PatternCheck, StudyConfig, StudySuite, ModelSummary, RankCorrelation, StudyClaim } from './study/types.js';
 export { renderTable1, renderStudyReport, renderAnalysisReport, buildTable1, orderRuns, formatPercent, formatPerplexity, formatDuration, type Table1Model, type Table1Column, type Table1Row } from './report/index.js';
 export { DEFAULT_STUDY } from './study/default-study.js';
+export { trainStudyRun, evaluateStudyRun, evaluateSkipRun, divergedRun, divergedSkipRun, assembleStudyResults, claimStudyDirectory, studyEvalSettings, studyIdentity, studyCheckpointInterval, readJson as readStudyJson, type TrainedStudyRun } from './study/pieces.js';

@@ -1,22 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError, listMixers, resolveMixer } from '@deconattn/core';
+import { DeconattnError, resolveMixer } from '@deconattn/core';
 import { BACKENDS, defaultBackend, type BackendName } from '@deconattn/hybrid';
 import { NonFiniteLossError, getPreset, type LanguageModel, type StepLog } from '@deconattn/hybrid';
-import { loadCheckpoint, loadTokenizer, trainRun, useBackend, writeJsonAtomic } from '@deconattn/hybrid/node';
+import { loadTokenizer, useBackend, writeJsonAtomic } from '@deconattn/hybrid/node';
 import { selectTasks } from '@deconattn/eval-glue/node';
-import { evaluateModel, type EvalSettings } from './evaluate-run.js';
-import { DEFAULT_SKIP_MODES, RELAXED as FIRST_PARTY_RELAXED, skipRunId, skipRunLabel, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
+import { DEFAULT_SKIP_MODES, RELAXED as FIRST_PARTY_RELAXED, skipRunId, studyRuns, type RunSpec, type StudyConfigName } from './runs.js';
 import type { SuiteEvent, SyntheticSuiteConfig, SyntheticSuiteResults } from '@deconattn/tasks-synthetic';
-import { checkPattern } from './pattern.js';
 import { studyEta } from './eta.js';
-import { summarizeRuns } from './summary.js';
-import { judgeLmClaims, type LmClaim } from './lm-claims.js';
-import { studyClaims } from './claims.js';
-import { paperRankCorrelation } from './rank-correlation.js';
 import { runStudySynthetic, syntheticSuiteConfig, type StudySyntheticInput } from './synthetic.js';
-import type { StudyConfig, StudyResults, StudyRun, StudySuite } from './types.js';
+import { assembleStudyResults, claimStudyDirectory, divergedRun, divergedSkipRun, evaluateSkipRun, evaluateStudyRun, readJson, studyEvalSettings, trainStudyRun } from './pieces.js';
+import type { StudyResults, StudyRun, StudySuite } from './types.js';
 
 export const SUITES: readonly StudySuite[] = ['lm', 'synthetic'];
 
@@ -157,20 +151,6 @@ export async function validateStudyConfig(c: StudyConfigInput): Promise<Validate
   return v;
 }
 
-function readJson<T>(file: string): T | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined; // a torn file from a killed run: recompute
-  }
-}
-
-/** The settings that define a study; resuming with different ones would mix results. */
-function identity(o: ValidatedStudyConfig, steps: number) {
-  return { preset: o.preset, steps, seed: o.seed, backend: o.backend, mixers: o.mixers, configs: o.configs, placements: o.placements, skipModes: o.skipModes, tasks: o.tasks, limit: o.limit, wikitextDocs: o.wikitextDocs, analysisSequences: o.analysisSequences, analysisLength: o.analysisLength };
-}
-
 /** Where a seed's runs live: the first seed's in `<out>/runs` (as before seeds existed), the others' in `<out>/seed-<s>/runs`. */
 export function seedRoot(out: string, seed: number, firstSeed: number): string {
   return seed === firstSeed ? out : path.join(out, `seed-${seed}`);
@@ -187,78 +167,20 @@ export async function runStudy(input: StudyConfigInput, hooks: StudyHooks = {}):
   const o = await validateStudyConfig(input);
   await useBackend(o.backend);
   const onEvent = hooks.onEvent;
-  const preset = getPreset(o.preset);
-  const steps = o.steps;
-  let runs: StudyRun[] = [];
-  let lmClaims: LmClaim[] | null = null;
-  if (o.suites.includes('lm')) {
-    runs = await runLanguageModels(o, onEvent);
-    lmClaims = judgeLmClaims(runs, Math.log(preset.model.vocabSize));
-  }
+  const runs = o.suites.includes('lm') ? await runLanguageModels(o, onEvent) : [];
   let synthetic: SyntheticSuiteResults | undefined;
   if (o.synthetic) synthetic = await runStudySynthetic(o.out, o.synthetic, onEvent && ((event) => onEvent({ kind: 'synthetic', event })));
-  const config: StudyConfig = {
-    preset: o.preset,
-    steps,
-    seed: o.seed,
-    backend: tf.getBackend(),
-    mixers: o.mixers,
-    configs: o.configs,
-    placements: o.placements,
-    skipModes: [...o.skipModes],
-    tasks: o.tasks,
-    limit: o.limit,
-    wikitextDocs: o.wikitextDocs,
-    analysisSequences: o.analysisSequences,
-    analysisLength: o.analysisLength,
-    suites: o.suites,
-    seeds: o.seedList,
-    ...(o.synthetic ? { synthetic: o.synthetic } : {}),
-    date: new Date().toISOString(),
-    gitHash: o.gitHash,
-    versions: Object.fromEntries(listMixers().map((d) => [d.packageName, d.packageVersion])),
-  };
-  // Compute spent on the runs, across resumptions (a resumed study reuses finished runs).
-  const lmSec = runs.filter((r) => r.group !== 'hybrid-skip').reduce((s, r) => s + r.durations.trainSec + r.durations.evalSec, 0) + runs.filter((r) => r.group === 'hybrid-skip').reduce((s, r) => s + r.durations.evalSec, 0);
-  const summary = summarizeRuns(runs);
-  return {
-    format: 'deconattn-study/1',
-    config,
-    runs,
-    pattern: runs.length ? checkPattern(runs.filter((r) => r.seed === o.seed)) : [],
-    summary,
-    claims: studyClaims(lmClaims, synthetic?.claims ?? null),
-    rankCorrelation: runs.length ? paperRankCorrelation(summary) : null,
-    ...(synthetic ? { synthetic } : {}),
-    durationSec: lmSec + (synthetic?.durationSec ?? 0),
-  };
+  return assembleStudyResults(o, runs, synthetic);
 }
 
 /** The language-model suite: every run at every seed, resumably. */
 async function runLanguageModels(o: ValidatedStudyConfig, onEvent: StudyHooks['onEvent']): Promise<StudyRun[]> {
   const preset = getPreset(o.preset);
   const steps = o.steps;
-  const id = identity(o, steps);
-  const studyFile = path.join(o.out, 'study.json');
-  const existing = readJson<{ identity: unknown }>(studyFile);
-  if (existing && JSON.stringify(existing.identity) !== JSON.stringify(id)) {
-    throw new DeconattnError(
-      `${o.out} holds a study with other settings (${JSON.stringify(existing.identity)}). Resuming would mix results of different configurations: use another study directory ('out'), or delete ${o.out} to start over.`,
-    );
-  }
   const specs = studyRuns(o.mixers, o.configs, o.placements, o.skipModes); // validates before anything is written
-  writeJsonAtomic(studyFile, { identity: id });
+  claimStudyDirectory(o, o.out);
   const tokenizer = await loadTokenizer(preset.tokenizer);
-  const evalSettings: EvalSettings = {
-    tasks: o.tasks,
-    limit: o.limit,
-    wikitextDocs: o.wikitextDocs,
-    analysisSequences: o.analysisSequences,
-    analysisLength: o.analysisLength,
-    seqLen: preset.train.seqLen,
-    heldOutWindows: 64,
-    cacheDir: path.join(o.out, '.eval-cache'),
-  };
+  const evalSettings = studyEvalSettings(o, o.out);
   const runs: StudyRun[] = [];
   const trainedSeconds: number[] = [];
   const total = specs.length * o.seedList.length;
@@ -285,47 +207,29 @@ async function runLanguageModels(o: ValidatedStudyConfig, onEvent: StudyHooks['o
     const skipRuns: StudyRun[] = [];
     try {
       let startStep = 0;
-      const trained = await trainOrLoad(o, spec, dir, steps, seed, (resumedFrom) => (startStep = resumedFrom), (log) => {
-        const eta = studyEta({ elapsedSec: (performance.now() - started) / 1000, step: log.step, startStep, steps, finishedRunSec: trainedSeconds, runsAfter: total - k - 1 });
-        onEvent?.({ kind: 'step', index: k, total, run: spec, log, steps, etaSec: eta, seed });
+      const trained = await trainStudyRun(o, spec, dir, seed, {
+        onResume: (resumedFrom) => (startStep = resumedFrom),
+        onLog: (log) => {
+          const eta = studyEta({ elapsedSec: (performance.now() - started) / 1000, step: log.step, startStep, steps, finishedRunSec: trainedSeconds, runsAfter: total - k - 1 });
+          onEvent?.({ kind: 'step', index: k, total, run: spec, log, steps, etaSec: eta, seed });
+        },
       });
       model = trained.model;
       // A run whose training finished in an earlier invocation keeps that training time.
-      const trainSec = trained.reloaded ? trained.train!.seconds : (performance.now() - started) / 1000;
-      const evalStart = performance.now();
-      const { metrics, analysis } = await evaluateModel(model, tokenizer, evalSettings, (what) => onEvent?.({ kind: 'phase', id: spec.id, what }));
-      run = baseRun(spec, model, 'ok', seed);
-      run.train = trained.train;
-      run.metrics = metrics;
-      run.analysis = analysis;
-      run.durations = { trainSec, evalSec: (performance.now() - evalStart) / 1000 };
+      const trainSec = trained.reloaded ? trained.train.seconds : (performance.now() - started) / 1000;
+      run = await evaluateStudyRun(spec, trained, seed, trainSec, tokenizer, evalSettings, (what) => onEvent?.({ kind: 'phase', id: spec.id, what }));
       for (const mode of spec.skips) {
-        const skipStart = performance.now();
-        model.skip = mode;
         onEvent?.({ kind: 'phase', id: skipRunId(spec.id, mode), what: `evaluating ${spec.label} with its relaxed layers skipped (${mode})` });
-        const skipped = await evaluateModel(model, tokenizer, evalSettings);
-        model.skip = null;
-        const sr: StudyRun = {
-          ...baseRun(spec, model, 'ok', seed),
-          id: skipRunId(spec.id, mode),
-          label: skipRunLabel(spec.mixer, mode),
-          group: 'hybrid-skip',
-          skip: mode,
-          evaluatedFrom: spec.id,
-          plan: { ...spec.plan, skip: mode },
-          metrics: skipped.metrics,
-          analysis: skipped.analysis,
-          durations: { trainSec: 0, evalSec: (performance.now() - skipStart) / 1000 },
-        };
+        const sr = await evaluateSkipRun(spec, model, mode, seed, tokenizer, evalSettings);
         writeJsonAtomic(path.join(root, 'runs', sr.id, 'result.json'), sr);
         skipRuns.push(sr);
       }
     } catch (e) {
       if (!(e instanceof NonFiniteLossError)) throw e;
       // The paper's finding for uniform non-approximate: report the divergence, keep going.
-      run = { ...baseRun(spec, undefined, 'diverged', seed), error: e.message, durations: { trainSec: (performance.now() - started) / 1000, evalSec: 0 } };
+      run = divergedRun(spec, seed, e.message, (performance.now() - started) / 1000);
       for (const mode of spec.skips) {
-        const sr: StudyRun = { ...run, id: skipRunId(spec.id, mode), label: skipRunLabel(spec.mixer, mode), group: 'hybrid-skip', skip: mode, evaluatedFrom: spec.id };
+        const sr = divergedSkipRun(spec, run, mode);
         writeJsonAtomic(path.join(root, 'runs', sr.id, 'result.json'), sr);
         skipRuns.push(sr);
       }
@@ -338,42 +242,4 @@ async function runLanguageModels(o: ValidatedStudyConfig, onEvent: StudyHooks['o
     onEvent?.({ kind: 'run-done', id: spec.id, status: run.status, seconds: (performance.now() - started) / 1000, seed });
   }
   return runs;
-}
-
-function baseRun(spec: RunSpec, model: LanguageModel | undefined, status: StudyRun['status'], seed: number): StudyRun {
-  return {
-    seed,
-    id: spec.id,
-    label: spec.label,
-    group: spec.group,
-    mixer: spec.mixer,
-    placement: spec.placement,
-    plan: spec.plan,
-    layers: model?.layerMixers ?? [],
-    parameters: model?.parameterCount() ?? 0,
-    status,
-    durations: { trainSec: 0, evalSec: 0 },
-  };
-}
-
-/** Train the run (resuming a killed one), or load it when training finished but evaluation did not. */
-async function trainOrLoad(o: ValidatedStudyConfig, spec: RunSpec, dir: string, steps: number, seed: number, onResume: (fromStep: number) => void, onLog: (l: StepLog) => void): Promise<{ model: LanguageModel; train: StudyRun['train']; reloaded: boolean }> {
-  const finished = readJson<{ steps: number; seconds: number; finalLoss: number; history: StepLog[] }>(path.join(dir, 'trained.json'));
-  if (finished && finished.steps === steps) {
-    const ck = await loadCheckpoint(dir);
-    return { model: ck.model, train: finished, reloaded: true };
-  }
-  const r = await trainRun({
-    preset: o.preset,
-    plan: spec.plan,
-    seed,
-    outDir: dir,
-    resume: true,
-    train: { steps, checkpointInterval: Math.max(50, Math.ceil(steps / 4)) },
-    onStart: (info) => onResume(info.resumedFromStep),
-    onLog: (log) => onLog(log),
-  });
-  const train = { steps, seconds: r.seconds, finalLoss: r.history.at(-1)?.loss ?? NaN, history: r.history };
-  writeJsonAtomic(path.join(dir, 'trained.json'), train);
-  return { model: r.model, train, reloaded: false };
 }
