@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^@deconattn\/eval-glue$/, replacement: src('./packages/eval-glue/src/index.ts') },
       { find: /^@deconattn\/eval-glue\/node$/, replacement: src('./packages/eval-glue/src/node.ts') },
       { find: /^@deconattn\/study$/, replacement: src('./packages/study/src/index.ts') },
+      { find: /^@deconattn\/study-queue$/, replacement: src('./packages/study-queue/src/index.ts') },
       { find: /^@deconattn\/tasks-synthetic$/, replacement: src('./packages/tasks-synthetic/src/index.ts') },
     ],
   },

@@ -11,6 +11,7 @@ import pkg from '../package.json';
 import { backendOption, collect, intArg, nonNegativeArg, pluginOption, positiveArg } from './program-options.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addStudyCommand } from './commands/study.js';
+import { addWorkerCommand } from './commands/worker.js';
 import { addFinetuneCommand } from './commands/finetune.js';
 import { addAnalyzeCommand } from './commands/analyze.js';
 
@@ -157,6 +158,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   addFinetuneCommand,
   addAnalyzeCommand,
   addStudyCommand,
+  addWorkerCommand,
 ];
 
 /** Usage errors (unknown option, bad value, missing argument) as one line: what was wrong, where the usage is. */

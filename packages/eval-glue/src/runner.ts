@@ -4,7 +4,7 @@
  * model offers scoreNextTokens), and batches are formed longest first (lm-eval's Collator order:
  * by -length, then by the tokens).
  */
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, turnTaker } from '@deconattn/core';
 import { AnswerCache, requestKey, type Answer } from './cache.js';
 import type { ScoreRequest, ScoringModel } from './model.js';
 
@@ -69,7 +69,10 @@ export async function runRequests(model: ScoringModel, reqs: ScoreRequest[], opt
   };
 
   singles.sort((a, b) => byLengthThenTokens(a.req.tokens, b.req.tokens));
+  // Timers and signal handlers get their turns during a long evaluation (see turnTaker).
+  const takeTurn = turnTaker();
   for (let s = 0; s < singles.length; s += batchSize) {
+    await takeTurn();
     const batch = singles.slice(s, s + batchSize);
     const out = await model.scoreTokens(batch.map((u) => u.req));
     if (!Array.isArray(out) || out.length !== batch.length) {
@@ -90,6 +93,7 @@ export async function runRequests(model: ScoringModel, reqs: ScoreRequest[], opt
 
   const glist = [...groups.values()].sort((a, b) => byLengthThenTokens(a.input, b.input));
   for (let s = 0; s < glist.length; s += batchSize) {
+    await takeTurn();
     const batch = glist.slice(s, s + batchSize);
     const out = await model.scoreNextTokens!(batch.map((g) => ({ tokens: g.input, candidates: g.members.map((u) => u.req.tokens[u.req.tokens.length - 1]!) })));
     if (!Array.isArray(out) || out.length !== batch.length) {

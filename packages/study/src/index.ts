@@ -12,7 +12,7 @@ export { judgeLmClaims, type LmClaim } from './study/lm-claims.js';
 export { studyClaims, overallVerdict, PAPER_CLAIMS } from './study/claims.js';
 export { paperRankCorrelation } from './study/rank-correlation.js';
 export { PAPER_WIKITEXT_PPL } from './paper/table1.js';
-export { SYNTHETIC_DEFAULTS, syntheticSuiteConfig, type StudySyntheticInput } from './study/synthetic.js';
+export { SYNTHETIC_DEFAULTS, syntheticSuiteConfig, runStudySynthetic, type StudySyntheticInput } from './study/synthetic.js';
 export { writeStudyOutputs } from './study/outputs.js';
 export type { StudyResults, StudyRun, RunMetrics, RunGroup, TaskScore, PatternCheck, StudyConfig, StudySuite, ModelSummary, RankCorrelation, StudyClaim } from './study/types.js';
 export { renderTable1, renderStudyReport, renderAnalysisReport, buildTable1, orderRuns, formatPercent, formatPerplexity, formatDuration, type Table1Model, type Table1Column, type Table1Row } from './report/index.js';

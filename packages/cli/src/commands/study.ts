@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { DeconattnError } from '@deconattn/core';
 import { PRESETS, getPreset } from '@deconattn/hybrid';
 import { CONFIGS, DEFAULT_STUDY, STUDY_DEFAULTS, SYNTHETIC_DEFAULTS, formatDuration, overallVerdict, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults, type StudySuite, type StudySyntheticInput } from '@deconattn/study';
 import { checkOutputDir } from '../util/files.js';
@@ -35,6 +36,11 @@ export interface StudyCliOptions {
   backend: string;
   plugin?: string[];
   quiet?: boolean;
+  /** Redis URL: run the study through a queue, on `deconattn worker`s. */
+  queue?: string;
+  queueName?: string;
+  /** With --queue: also write the outputs into the workers' store, under the study's key. */
+  store?: string;
 }
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -98,6 +104,7 @@ function printer(quiet: boolean) {
 
 export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
   checkOutputDir(o.out, '--out');
+  if (o.store && !o.queue) throw new DeconattnError(`--store goes with --queue (the workers' shared store); a local study keeps its files in --out.`);
   await loadPlugins(o.plugin);
   const t0 = performance.now();
   const synthetic: StudySyntheticInput = {
@@ -137,7 +144,7 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
     checked.synthetic ? `synthetic: ${checked.synthetic.tasks.map((t) => `${t.task} ${t.rungs.join('+')}`).join(', ')}, ${checked.synthetic.train?.steps} steps of ${checked.synthetic.train?.batchSize}` : '',
   ].filter(Boolean);
   console.log(`deconattn study: ${parts.join('; ')}; seeds ${checked.seedList.join(', ')}; backend ${checked.backend}; output ${o.out}`);
-  const results = await runStudy(config, { onEvent: printer(!!o.quiet) });
+  const results = o.queue ? await queuedStudy(config, o) : await runStudy(config, { onEvent: printer(!!o.quiet) });
   const files = await writeStudyOutputs(o.out, results);
   console.log('');
   if (results.runs.length) console.log(renderTable1(results));
@@ -158,6 +165,48 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
     console.log(`  ${(overallVerdict(c) ?? 'not measured').padEnd(15)} ${c.claim}\n      ${where.join('; ')}`);
   }
   console.log(`\nWrote ${[files.json, files.table, files.report].map((f) => path.relative(process.cwd(), f)).join(', ')} in ${formatDuration((performance.now() - t0) / 1000)}.`);
+  return results;
+}
+
+/** The study through a queue: jobs for `deconattn worker`s, their progress printed as it comes. */
+async function queuedStudy(config: StudyConfigInput, o: StudyCliOptions): Promise<StudyResults> {
+  const { runQueuedStudy, parseRedisUrl, DirStore, studyKey } = await import('@deconattn/study-queue');
+  const target = parseRedisUrl(o.queue!);
+  const results = await runQueuedStudy(config, {
+    queue: o.queue!,
+    queueName: o.queueName,
+    onEvent: (e) => {
+      switch (e.kind) {
+        case 'enqueued':
+          return console.log(`queued as study ${e.key} (${e.jobs} jobs) on queue ${e.queue} at ${target.redacted}; start workers with: deconattn worker --queue <url> --store <dir>`);
+        case 'reattached':
+          return console.log(`reattached to study ${e.key} on queue ${e.queue} at ${target.redacted} (${e.state})`);
+        case 'requeued':
+          return console.log(`study ${e.key} had failed: queued again on ${e.queue} at ${target.redacted} (finished runs come from the store)`);
+        case 'progress': {
+          const p = e.progress;
+          if (p.kind === 'step') {
+            if (!o.quiet) console.log(`[${e.job}] step ${p.step}/${p.steps} | loss ${p.loss.toFixed(4)} | ${formatNumber(Math.round(p.tokensPerSec))} tok/s | ${p.worker}`);
+          } else if (p.kind === 'resumed') console.log(`[${e.job}] resumed from its checkpoint of step ${p.fromStep} on ${p.worker}`);
+          else if (p.kind === 'start') console.log(`[${e.job}] ${p.what} on ${p.worker}`);
+          else if (!o.quiet) console.log(`[${e.job}]   ${p.what}`);
+          return;
+        }
+        case 'job-done':
+          return console.log(`[${e.job}] done`);
+        case 'job-failed':
+          return console.log(`[${e.job}] failed: ${e.reason}`);
+        case 'connection':
+          return console.log(`queue connection: ${e.message}`);
+      }
+    },
+  });
+  if (o.store) {
+    const key = studyKey(await validateStudyConfig(config));
+    const dir = new DirStore(o.store).directory(key);
+    await writeStudyOutputs(dir, results);
+    console.log(`Wrote the outputs into the store too: ${dir}`);
+  }
   return results;
 }
 
@@ -188,6 +237,9 @@ export function addStudyCommand(program: Command): void {
     .option('--synthetic-layers <n>', `layers of the synthetic models (default ${SYNTHETIC_DEFAULTS.model.numLayers})`, intArg('--synthetic-layers', 1))
     .option('--synthetic-lrs <list>', `learning rates tried per synthetic model, best on validation kept (default ${SYNTHETIC_DEFAULTS.lrGrid.join(',')})`, lrList)
     .option('--quiet', 'one line per run instead of per logged step')
+    .option('--queue <url>', 'run on `deconattn worker`s through this Redis (redis://[:password@]host:6379/0, rediss:// for TLS); the same command again reattaches')
+    .option('--queue-name <name>', 'BullMQ queue name (with --queue)', 'deconattn-study')
+    .option('--store <dir>', "with --queue: also write the outputs into the workers' store, under the study's key")
     .addOption(backendOption())
     .addOption(pluginOption())
     .action(async (o) => {

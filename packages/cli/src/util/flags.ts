@@ -34,5 +34,5 @@ export function cliMessage(e: DeconattnError): string {
  * training run's or an evaluation's are flags; a mixer's `option 'seed'` stays as it is.
  */
 export function withFlagNames(message: string): string {
-  return message.replace(/\b(?:[Ss]tudy|[Tt]raining|[Ee]valuation) option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
+  return message.replace(/\b(?:[Ss]tudy|[Tt]raining|[Ee]valuation|[Qq]ueue|[Ww]orker) option '([a-z][A-Za-z0-9]*)'/g, (_, name: string) => flagFor(name));
 }

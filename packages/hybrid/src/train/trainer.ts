@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeconattnError } from '@deconattn/core';
+import { DeconattnError, turnTaker } from '@deconattn/core';
 import type { LanguageModel } from '../model/model.js';
 import { crossEntropy } from '../model/loss.js';
 import { sampleBatch, evalWindows } from '../data/index.js';
@@ -230,7 +230,10 @@ export class Trainer {
     await store?.open(this.step);
     let windowStart = performance.now();
     let windowSteps = 0;
+    // Timers and signal handlers get their turns during a long run (see turnTaker).
+    const takeTurn = turnTaker();
     while (this.step < o.steps) {
+      await takeTurn();
       const { loss, gradNorm, lr } = await this.trainStep();
       windowSteps++;
       const last = this.step === o.steps;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { turnTaker } from '@deconattn/core';
 import { analyzeModel, createScorer, heldOutLoss, splitTokens, tokenizeCorpus, type LanguageModel, type ModelAnalysis, type Tokenizer } from '@deconattn/hybrid';
 import { bundledCorpus } from '@deconattn/hybrid/node';
 import { evaluate } from '@deconattn/eval-glue/node';
@@ -28,7 +29,11 @@ export async function evaluateModel(model: LanguageModel, tokenizer: Tokenizer, 
   const windows = Math.min(s.heldOutWindows, Math.floor((val.length - 1) / s.seqLen));
   if (windows < 1) await heldOutLoss(model, val, s.seqLen, s.heldOutWindows); // too little text: its error says so
   const valWindowLosses: number[] = [];
-  for (let k = 0; k < windows; k++) valWindowLosses.push(await heldOutLoss(model, val.subarray(k * s.seqLen, (k + 1) * s.seqLen + 1), s.seqLen, 1));
+  const takeTurn = turnTaker(); // timers and signals get their turns (a queue's lock renewal)
+  for (let k = 0; k < windows; k++) {
+    await takeTurn();
+    valWindowLosses.push(await heldOutLoss(model, val.subarray(k * s.seqLen, (k + 1) * s.seqLen + 1), s.seqLen, 1));
+  }
   const valLoss = valWindowLosses.reduce((a, b) => a + b, 0) / windows;
   const scorer = await createScorer(model, tokenizer, { layers: model.layerMixers, skip: model.skip, backend: tf.getBackend() });
   // 5 decimals of a loss are plenty and keep results.json small.
