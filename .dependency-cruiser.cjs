@@ -1,6 +1,6 @@
 /**
  * The allowed dependency directions of docs/architecture.md, checked by `pnpm lint`:
- *   0 core ◀ 1 mixers ◀ … ; core ◀ 1 kernels-wasm ◀ hybrid/node ; core ◀ 2 hybrid ◀ testkit ; core ◀ 3 eval-glue ; 4 study ◀ 5 cli.
+ *   0 core ◀ 1 mixers ◀ … ; core ◀ 1 kernels-wasm ◀ hybrid/node ; core ◀ 2 hybrid ◀ testkit ; core ◀ 3 eval-glue ; 4 study ◀ 4½ study-queue ◀ 5 cli.
  * Imports of our packages resolve through tsconfig.json's paths to their sources, so a rule sees
  * which package (and which file of it) an import reaches. Tests are not checked.
  */
@@ -17,7 +17,8 @@ module.exports = {
     layer('runtime-below-tools', '^packages/hybrid/src/', '^(packages/(attention-|testkit|eval-glue|study|cli)|examples/)', 'hybrid knows mixers only through the registry'),
     layer('testkit-below-tools', '^packages/testkit/src/', '^(packages/(attention-|eval-glue|study|cli)|examples/)', 'the kit tests any mixer, ours or not'),
     layer('evaluation-scores-an-interface', '^packages/eval-glue/src/', '^(packages/(attention-|hybrid|testkit|study|cli)|examples/)', 'eval-glue scores a ScoringModel; it does not import the runtime'),
-    layer('study-below-cli', '^packages/study/src/', '^(packages/(testkit|cli)|examples/)', 'the study is a library the CLI calls'),
+    layer('study-below-cli', '^packages/study/src/', '^(packages/(testkit|cli|study-queue)|examples/)', 'the study is a library the CLI and the queue call'),
+    layer('queue-below-cli', '^packages/study-queue/src/', '^(packages/(testkit|cli)|examples/)', 'the queue runs the study library on workers; the CLI calls it'),
     {
       name: 'no-deep-imports',
       severity: 'error',

@@ -12,14 +12,14 @@ export interface RedisTarget {
   readonly tls: boolean;
 }
 
-/** `redis://user:secret@host:6379/0` → `redis://***:***@host:6379/0`. Works on text that is not a valid URL too. */
+/** `redis://user:secret@host:6379/0` → `redis://***@host:6379/0` (any scheme). Works on text that is not a valid URL too. */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? '***:***' : '***'}@`);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1***@');
 }
 
 /** Every Redis URL in `text` redacted (error messages from the client may quote it). */
 export function redactText(text: string, target?: RedisTarget): string {
-  let out = text.replace(/rediss?:\/\/[^\s'"]*/gi, (u) => redactRedisUrl(u));
+  let out = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]*/gi, (u) => redactRedisUrl(u));
   if (target) {
     // The password itself, wherever a library might echo it.
     const password = passwordOf(target.url);
