@@ -63,6 +63,9 @@ function base(cmd: string, n: number): { positional: string[]; opts: [string, st
       return { positional: [], opts: [['--model', model], ['--sequences', '1'], ['--length', '8']] };
     case 'study':
       return { positional: [], opts: [['--out', out], ['--steps', '1'], ['--mixers', 'mlp'], ['--configs', 'uniform'], ['--tasks', 'copa'], ['--limit', '1'], ['--wikitext-docs', '0'], ['--analysis-sequences', '1']] };
+    case 'worker':
+      // Nothing listens on port 9: any fault that slipped past the checks would fail to connect, in one line.
+      return { positional: [], opts: [['--queue', 'redis://127.0.0.1:9/0'], ['--store', out]] };
     default:
       return { positional: [], opts: [] };
   }

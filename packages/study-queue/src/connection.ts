@@ -25,7 +25,9 @@ export async function reachRedis(target: RedisTarget, timeoutMs = 10_000): Promi
     await probe.connect();
     await probe.ping();
   } catch (e) {
-    const why = (e as Error).message || lastError || 'no answer';
+    // A refused login closes the connection: the server's own words come as an 'error' event.
+    const first = (e as Error).message;
+    const why = (lastError && (!first || /connection is closed/i.test(first)) ? lastError : first || lastError || 'no answer').replace(/\.+$/, '');
     throw new DeconattnError(`Cannot use Redis at ${target.redacted}: ${redactText(why, target)}. Check queue option 'queue' (host, port, password, rediss:// for TLS) and that the server is running.`);
   } finally {
     probe.disconnect();

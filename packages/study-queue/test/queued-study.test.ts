@@ -59,7 +59,7 @@ describe.skipIf(!hasRedis)('a study on two workers through Redis', () => {
 
     const store = path.join(root, 'store');
     const worker = () => runCli(['worker', '--queue', redis.url, '--store', store, '--lock-seconds', LOCK_SECONDS], 300_000);
-    const coordinator = () => runCli([...STUDY, '--queue', redis.url, '--out', path.join(root, 'queued')], 300_000);
+    const coordinator = (extra: string[] = []) => runCli([...STUDY, '--queue', redis.url, '--out', path.join(root, 'queued'), ...extra], 300_000);
     const workers = [worker(), worker()];
     for (const w of workers) await w.waitFor(/waiting for jobs/, 60_000);
     const first = coordinator();
@@ -87,7 +87,7 @@ describe.skipIf(!hasRedis)('a study on two workers through Redis', () => {
 
     // (4) The same command again reattaches and finishes, with a fresh second worker.
     const replacement = worker();
-    const second = coordinator();
+    const second = coordinator(['--store', store]); // --store: the outputs go into the store too
     const end = await second.exit;
     expect(end.code, second.text()).toBe(0);
     expect(second.text()).toMatch(/reattached to study [0-9a-f]{16}/);
@@ -96,6 +96,7 @@ describe.skipIf(!hasRedis)('a study on two workers through Redis', () => {
     expect(differences(queued, reference)).toEqual([]);
     expect(fs.readFileSync(path.join(root, 'queued', 'table.md'), 'utf8')).toBe(fs.readFileSync(path.join(root, 'local', 'table.md'), 'utf8'));
     expect(fs.existsSync(path.join(root, 'queued', 'report.html'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(store, key, 'results.json'), 'utf8'))).toEqual(queued);
 
     // The killed run was started twice (once per worker); no job finished before the Redis
     // restart was started again after it.

@@ -11,6 +11,7 @@ export const bin = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasRedis) console.warn('packages/study-queue: the Redis tests are SKIPPED: redis-server is not installed (sh scripts/system-deps.sh installs it; CI does).');
 
 export function ensureBuilt(): void {
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: build first (npm test does).`);
