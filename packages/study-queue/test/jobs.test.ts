@@ -11,7 +11,7 @@ import { QUEUE_FORMAT, jobIds, studyKey, studySettings, type JobPayload } from '
 
 /**
  * The job processors in process, without Redis: a run's chain (train → evaluate → skip) on the
- * cpu backend, twice over, leaving no tensor behind; progress names the worker; a second
+ * wasm backend, twice over, leaving no tensor behind; progress names the worker; a second
  * evaluation of a finished run reads its result from the store instead of recomputing it.
  */
 let root: string;
@@ -21,7 +21,7 @@ let base: Omit<JobPayload, 'kind'>;
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-jobs-'));
   store = new DirStore(path.join(root, 'store'));
-  const o = await validateStudyConfig({ out: path.join(root, 'unused'), suites: ['lm'], preset: 'tiny', steps: 3, mixers: ['mlp'], configs: ['hybrid', 'skip'], skipModes: ['mixer'], tasks: ['copa'], limit: 2, wikitextDocs: 0, analysisSequences: 1, backend: 'cpu' });
+  const o = await validateStudyConfig({ out: path.join(root, 'unused'), suites: ['lm'], preset: 'tiny', steps: 3, mixers: ['mlp'], configs: ['hybrid', 'skip'], skipModes: ['mixer'], tasks: ['copa'], limit: 2, wikitextDocs: 0, analysisSequences: 1, backend: 'wasm' });
   base = { format: QUEUE_FORMAT, key: studyKey(o), study: studySettings(o, undefined), seed: 0, runId: 'hybrid-mlp' };
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

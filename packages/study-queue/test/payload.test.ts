@@ -20,7 +20,7 @@ let valid: JobPayload;
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'deconattn-payload-'));
   store = new DirStore(path.join(root, 'store'));
-  const o = await validateStudyConfig({ out: path.join(root, 'unused'), suites: ['lm'], preset: 'tiny', steps: 2, mixers: ['mlp'], configs: ['hybrid', 'skip'], skipModes: ['mixer'], tasks: ['copa'], limit: 2, wikitextDocs: 0, analysisSequences: 1, backend: 'cpu' });
+  const o = await validateStudyConfig({ out: path.join(root, 'unused'), suites: ['lm'], preset: 'tiny', steps: 2, mixers: ['mlp'], configs: ['hybrid', 'skip'], skipModes: ['mixer'], tasks: ['copa'], limit: 2, wikitextDocs: 0, analysisSequences: 1, backend: 'wasm' });
   valid = { format: QUEUE_FORMAT, key: studyKey(o), kind: 'train', study: studySettings(o, undefined), seed: 0, runId: 'hybrid-mlp' };
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -35,8 +35,8 @@ export async function workerCommand(o: WorkerCliOptions): Promise<void> {
     lockSeconds: o.lockSeconds,
     onLog: (line) => console.log(`${stamp()} ${line}`),
   });
-  console.log(`${stamp()} worker ${worker.id}: queue ${o.queueName ?? 'deconattn-study'} at ${target.redacted}, store ${store.location}, ${o.concurrency} job${o.concurrency > 1 ? 's' : ''} at a time; waiting for jobs (Ctrl-C stops)`);
-  await new Promise<void>((resolve) => {
+  // The signal handlers first, then the banner: whoever waits for the banner may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       console.log(`${stamp()} worker ${worker.id}: stopping after the running jobs`);
       worker.close().then(resolve, resolve);
@@ -44,6 +44,8 @@ export async function workerCommand(o: WorkerCliOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  console.log(`${stamp()} worker ${worker.id}: queue ${o.queueName ?? 'deconattn-study'} at ${target.redacted}, store ${store.location}, ${o.concurrency} job${o.concurrency > 1 ? 's' : ''} at a time; waiting for jobs (Ctrl-C stops)`);
+  await stopped;
 }
 
 export function addWorkerCommand(program: Command): void {
