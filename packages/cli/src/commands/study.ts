@@ -6,6 +6,7 @@ import { PRESETS, getPreset } from '@deconattn/hybrid';
 import { CONFIGS, DEFAULT_STUDY, STUDY_DEFAULTS, SYNTHETIC_DEFAULTS, formatDuration, overallVerdict, renderTable1, runStudy, validateStudyConfig, writeStudyOutputs, type StudyConfigInput, type StudyConfigName, type StudyEvent, type StudyResults, type StudySuite, type StudySyntheticInput } from '@deconattn/study';
 import { checkOutputDir } from '../util/files.js';
 import { loadPlugins } from '../util/plugins.js';
+import { loadStudyQueue } from '../util/study-queue.js';
 import { gitHash } from '../util/git.js';
 import { formatNumber } from '../util/table.js';
 import { backendOption, intArg, pluginOption, positiveArg } from '../program-options.js';
@@ -170,7 +171,7 @@ export async function studyCommand(o: StudyCliOptions): Promise<StudyResults> {
 
 /** The study through a queue: jobs for `deconattn worker`s, their progress printed as it comes. */
 async function queuedStudy(config: StudyConfigInput, o: StudyCliOptions): Promise<StudyResults> {
-  const { runQueuedStudy, parseRedisUrl, DirStore, studyKey } = await import('@deconattn/study-queue');
+  const { runQueuedStudy, parseRedisUrl, DirStore, studyKey } = await loadStudyQueue('deconattn study --queue');
   const target = parseRedisUrl(o.queue!);
   const results = await runQueuedStudy(config, {
     queue: o.queue!,

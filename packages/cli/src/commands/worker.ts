@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { useBackend } from '@deconattn/hybrid/node';
 import { loadPlugins } from '../util/plugins.js';
+import { loadStudyQueue } from '../util/study-queue.js';
 import { intArg, pluginOption, positiveArg } from '../program-options.js';
 import { BACKENDS } from '@deconattn/hybrid';
 import { Option } from 'commander';
@@ -20,7 +21,7 @@ export interface WorkerCliOptions {
  * the running job's current step and leave; a killed worker's job goes to another worker).
  */
 export async function workerCommand(o: WorkerCliOptions): Promise<void> {
-  const { DirStore, startStudyWorker, parseRedisUrl } = await import('@deconattn/study-queue');
+  const { DirStore, startStudyWorker, parseRedisUrl } = await loadStudyQueue('deconattn worker');
   const target = parseRedisUrl(o.queue);
   // Only the plugins named here: a job cannot make this worker load another.
   await loadPlugins(o.plugin);
