@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, hasKernel, linear } from '@deconattn/core';
+import { KERNEL, hasKernel, linear, linearTransposed } from '@deconattn/core';
 import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime, wasmKernelsEnabled } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
@@ -109,5 +109,22 @@ describe('BatchMatMul on wasm (SIMD kernel, transposes read in place)', () => {
     });
     fast.forEach((g, i) => expect(relErr(g, slow[i]!)).toBeLessThan(1e-5));
     tf.dispose([x, w, bias, ...fast, ...slow]);
+  });
+
+  // The tied output layer: the embedding [vocab, d] read in place, no Transpose kernel either way.
+  it('gives linearTransposed() the plain path’s values and gradients without a Transpose', async () => {
+    const x = randn([2, 9, 40], 12);
+    const w = randn([72, 40], 13, 2);
+    const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(linearTransposed(xx, ww)));
+    const fast = tf.grads(f)([x, w]);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => tf.grads(f)([x, w]));
+    expect(profile.kernels.map((k) => k.name)).not.toContain('Transpose');
+    tf.dispose(profile.result as tf.Tensor[]);
+    for (let i = 0; i < 3; i++) tf.dispose(tf.grads(f)([x, w]));
+    expect(tf.memory().numTensors).toBe(before);
+    const slow = plain(() => tf.grads(f)([x, w]));
+    fast.forEach((g, i) => expect(relErr(g, slow[i]!)).toBeLessThan(1e-5));
+    tf.dispose([x, w, ...fast, ...slow]);
   });
 });
