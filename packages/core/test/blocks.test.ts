@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom, applyRope, causalBias, embeddingLookup, initValues, linear, rmsNorm } from '../src/index.js';
+import { SeededRandom, applyRope, causalBias, embeddingLookup, initValues, linear, linearTransposed, rmsNorm } from '../src/index.js';
 import { useBackend } from '@deconattn/hybrid/node';
 
 function rand(shape: number[], seed: number): tf.Tensor {
@@ -28,6 +28,22 @@ describe.each(['cpu', 'wasm'])('shared blocks on %s', (backend) => {
     const g1 = tf.grads(f1)([x, w, b]);
     const g2 = tf.grads(f2)([x, w, b]);
     g1.forEach((g, i) => expect(maxDiff(g, g2[i]!)).toBeLessThan(1e-4));
+  });
+
+  it('linearTransposed (weight held [out, in]) matches x·Wᵀ, and its gradients match autodiff', () => {
+    const x = rand([2, 3, 5], 4);
+    const w = rand([7, 5], 5);
+    const ref = tf.matMul(tf.reshape(x, [6, 5]), tf.transpose(w));
+    const y = linearTransposed(x, w);
+    expect(y.shape).toEqual([2, 3, 7]);
+    expect(maxDiff(tf.reshape(y, [6, 7]), ref)).toBeLessThan(1e-5);
+    const f1 = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(linearTransposed(xx, ww)));
+    const f2 = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.matMul(tf.reshape(xx, [6, 5]), tf.transpose(ww))));
+    const g1 = tf.grads(f1)([x, w]);
+    const g2 = tf.grads(f2)([x, w]);
+    expect(g1[1]!.shape).toEqual([7, 5]);
+    g1.forEach((g, i) => expect(maxDiff(g, g2[i]!)).toBeLessThan(1e-4));
+    expect(() => linearTransposed(rand([2, 4], 6), w)).toThrow(/last dimension is 4, but the weight \[out, in\] expects 5/);
   });
 
   it('linear explains a wrong input size', () => {

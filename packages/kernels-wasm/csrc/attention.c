@@ -70,11 +70,30 @@ static void load_head(const float* src, int T, int d, const float* cs, const flo
     for (int c = 0; c < dh; c++) dst[(long)t * dh + c] = 0.0f;
 }
 
-/* Packs rows (keys) of x[T8][dh] (row stride ld) into 8-row panels dst[p][c][8]: the B operand of x·ᵀ. */
+/*
+ * Packs rows (keys) of x[T8][dh] (row stride ld) into 8-row panels dst[p][c][8]: the B operand of
+ * x·ᵀ. Full panels go through 4×4 SIMD transposes (dh is a multiple of 8); a last partial panel
+ * is copied element by element with zero rows below T.
+ */
 static void pack_rows(const float* x, int ld, int T, int dh, float* dst) {
-  for (int p = 0; p < round8(T) / 8; p++)
+  int full = T / 8;
+  for (int p = 0; p < full; p++, dst += (long)dh * 8) {
+    for (int rg = 0; rg < 8; rg += 4) {
+      const float* r0 = x + (long)(p * 8 + rg) * ld;
+      for (int c = 0; c < dh; c += 4) {
+        f4 a = f4_load(r0 + c), b = f4_load(r0 + ld + c), e = f4_load(r0 + 2 * ld + c), f = f4_load(r0 + 3 * ld + c);
+        f4 ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+        f4 ef0 = wasm_i32x4_shuffle(e, f, 0, 4, 1, 5), ef1 = wasm_i32x4_shuffle(e, f, 2, 6, 3, 7);
+        f4_store(dst + (long)c * 8 + rg, wasm_i32x4_shuffle(ab0, ef0, 0, 1, 4, 5));
+        f4_store(dst + (long)(c + 1) * 8 + rg, wasm_i32x4_shuffle(ab0, ef0, 2, 3, 6, 7));
+        f4_store(dst + (long)(c + 2) * 8 + rg, wasm_i32x4_shuffle(ab1, ef1, 0, 1, 4, 5));
+        f4_store(dst + (long)(c + 3) * 8 + rg, wasm_i32x4_shuffle(ab1, ef1, 2, 3, 6, 7));
+      }
+    }
+  }
+  if (full * 8 < T)
     for (int c = 0; c < dh; c++, dst += 8)
-      for (int r = 0; r < 8; r++) dst[r] = p * 8 + r < T ? x[(long)(p * 8 + r) * ld + c] : 0.0f;
+      for (int r = 0; r < 8; r++) dst[r] = full * 8 + r < T ? x[(long)(full * 8 + r) * ld + c] : 0.0f;
 }
 
 /* S[i][j] = a_i · b_j for the causal tiles (j < ⌈(i0+4)/8⌉·8) of every 4-row block; bp packed by pack_rows. */
@@ -87,7 +106,7 @@ static void causal_scores(const float* a, int ars, const float* bp, int T, int d
 }
 
 DK_EXPORT(dk_attention_scratch)
-int dk_attention_scratch(int T, int dh) { return 5 * round8(T) * dh + 3 * T * round8(T) + round8(T) + 64; }
+int dk_attention_scratch(int T, int dh) { return 5 * round8(T) * dh + 2 * T * round8(T) + round8(T) + 64; }
 
 DK_EXPORT(dk_attention_fwd)
 void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const float* k, const float* v, const float* cs, const float* sn, float scale, float* out, float* lse, int* counter, float* scratch, int tid, int nth) {
@@ -108,9 +127,15 @@ void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const
     for (int i = 0; i < T; i++) {
       float* row = s + (long)i * T8;
       float mx = row[0];
-      for (int j = 1; j <= i; j++) mx = row[j] > mx ? row[j] : mx;
-      f4 sum4 = f4_splat(0), m4 = f4_splat(mx);
       int j = 0;
+      if (i >= 3) {
+        f4 mv = f4_load(row);
+        for (j = 4; j + 4 <= i + 1; j += 4) mv = wasm_f32x4_pmax(mv, f4_load(row + j));
+        mx = f4_hmax(mv);
+      }
+      for (; j <= i; j++) mx = row[j] > mx ? row[j] : mx;
+      f4 sum4 = f4_splat(0), m4 = f4_splat(mx);
+      j = 0;
       for (; j + 4 <= i + 1; j += 4) {
         f4 e = f4_exp(f4_sub(f4_load(row + j), m4));
         f4_store(row + j, e);
@@ -123,7 +148,9 @@ void dk_attention_fwd(int B, int QB, int T, int H, int dh, const float* q, const
         sum += e;
       }
       float inv = 1.0f / sum;
-      for (j = 0; j <= i; j++) row[j] *= inv;
+      f4 inv4 = f4_splat(inv);
+      for (j = 0; j + 4 <= i + 1; j += 4) f4_store(row + j, f4_mul(f4_load(row + j), inv4));
+      for (; j <= i; j++) row[j] *= inv;
       for (j = i + 1; j < T8; j++) row[j] = 0.0f;
       lse[(long)task * T + i] = mx + dk_logf(sum);
     }
@@ -149,8 +176,7 @@ void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const
   float* vp = kp + T8 * dh;
   float* g = vp + T8 * dh;
   float* p = g + T8 * dh;
-  float* pt = p + T * T8;
-  float* dp = pt + T * T8;
+  float* dp = p + T * T8;
   float* dd = dp + T * T8;
   for (int task = claim(counter); task < QB * H; task = claim(counter)) {
     int bq = task / H, h = task % H;
@@ -169,15 +195,13 @@ void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const
       for (; j <= i; j++) row[j] = dk_expf(row[j] - lrow[i]);
       for (; j < T8; j++) row[j] = 0.0f;
     }
-    for (int i = 0; i < T; i++)
-      for (int j = 0; j < T; j++) pt[(long)j * T8 + i] = p[(long)i * T8 + j];
     for (int i = 0; i < T; i++) dd[i] = 0.0f;
     for (int b = bq * nb; b < (bq + 1) * nb; b++) {
       long base = (long)b * T * d + h * dh;
-      /* dV = Pᵀ·dO: row j only meets queries i ≥ j. */
+      /* dV = Pᵀ·dO (Pᵀ read in place: rows j at stride 1, queries i at stride T8): row j only meets queries i ≥ j. */
       for (int j0 = 0; j0 < T; j0 += MR) {
         int m = T - j0 < MR ? T - j0 : MR;
-        for (int c = 0; c < dh; c += 8) ukernel(T - j0, pt + (long)j0 * T8 + j0, T8, 1, dout + base + (long)j0 * d + c, d, dv + base + (long)j0 * d + c, d, m, 8, 0);
+        for (int c = 0; c < dh; c += 8) ukernel(T - j0, p + (long)j0 * T8 + j0, 1, T8, dout + base + (long)j0 * d + c, d, dv + base + (long)j0 * d + c, d, m, 8, 0);
       }
       /* dP (+)= dO·Vᵀ on the causal tiles; D_i += dO_i · O_i. */
       pack_rows(v + base, d, T, dh, vp);
@@ -206,12 +230,10 @@ void dk_attention_bwd(int B, int QB, int T, int H, int dh, const float* q, const
       for (int c = 0; c < dh; c += 8) ukernel(i0 + m, dp + (long)i0 * T8, T8, 1, ks + c, dh, g + (long)i0 * dh + c, dh, m, 8, 0);
     }
     for (int i = 0; i < T; i++) rope_row_grad(g + (long)i * dh, cs ? cs + (long)i * dh : 0, cs ? sn + (long)i * dh : 0, dh, scale, dq + qbase + (long)i * d);
-    /* dK = dSᵀ·Q (queries i ≥ j; Q already scaled), back through RoPE. */
-    for (int i = 0; i < T; i++)
-      for (int j = 0; j < T; j++) pt[(long)j * T8 + i] = dp[(long)i * T8 + j];
+    /* dK = dSᵀ·Q (dSᵀ read in place; queries i ≥ j; Q already scaled), back through RoPE. */
     for (int j0 = 0; j0 < T; j0 += MR) {
       int m = T - j0 < MR ? T - j0 : MR;
-      for (int c = 0; c < dh; c += 8) ukernel(T - j0, pt + (long)j0 * T8 + j0, T8, 1, qs + (long)j0 * dh + c, dh, g + (long)j0 * dh + c, dh, m, 8, 0);
+      for (int c = 0; c < dh; c += 8) ukernel(T - j0, dp + (long)j0 * T8 + j0, 1, T8, qs + (long)j0 * dh + c, dh, g + (long)j0 * dh + c, dh, m, 8, 0);
     }
     for (int j = 0; j < T; j++) rope_row_grad(g + (long)j * dh, cs ? cs + (long)j * dh : 0, cs ? sn + (long)j * dh : 0, dh, 1.0f, dk + qbase + (long)j * d);
   }

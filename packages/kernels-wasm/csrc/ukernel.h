@@ -72,6 +72,24 @@ static inline void pack_b_panel(const float* b, int brs, int bcs, int k0, int kc
     }
     return;
   }
+  if (brs == 1 && n == NR) {
+    /* B read transposed (columns contiguous in k): 4×4 SIMD transposes, k in steps of 4. */
+    int k = 0;
+    for (; k + 4 <= kc; k += 4, src += 4, dst += 4 * NR)
+      for (int t0 = 0; t0 < NR; t0 += 4) {
+        const float* col = src + (long)t0 * bcs;
+        f4 a = f4_load(col), b = f4_load(col + bcs), e = f4_load(col + 2L * bcs), f = f4_load(col + 3L * bcs);
+        f4 ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+        f4 ef0 = wasm_i32x4_shuffle(e, f, 0, 4, 1, 5), ef1 = wasm_i32x4_shuffle(e, f, 2, 6, 3, 7);
+        f4_store(dst + t0, wasm_i32x4_shuffle(ab0, ef0, 0, 1, 4, 5));
+        f4_store(dst + NR + t0, wasm_i32x4_shuffle(ab0, ef0, 2, 3, 6, 7));
+        f4_store(dst + 2 * NR + t0, wasm_i32x4_shuffle(ab1, ef1, 0, 1, 4, 5));
+        f4_store(dst + 3 * NR + t0, wasm_i32x4_shuffle(ab1, ef1, 2, 3, 6, 7));
+      }
+    for (; k < kc; k++, src++, dst += NR)
+      for (int t = 0; t < NR; t++) dst[t] = src[(long)t * bcs];
+    return;
+  }
   for (int k = 0; k < kc; k++, src += brs, dst += NR)
     for (int t = 0; t < NR; t++) dst[t] = t < n ? src[(long)t * bcs] : 0.0f;
 }

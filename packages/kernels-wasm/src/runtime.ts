@@ -24,6 +24,7 @@ export interface WasmBackendLike {
 /** The exported kernel functions (pointers are byte offsets into tfjs' memory). */
 export interface KernelExports {
   dk_gemm(M: number, N: number, K: number, a: number, ars: number, aks: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: number, counter: number, scratch: number, tid: number, nth: number): void;
+  dk_gemm_batch(batches: number, M: number, N: number, K: number, a: number, ars: number, aks: number, sa: number, b: number, brs: number, bcs: number, sb: number, c: number, ldc: number, sc: number, accumulate: number, counter: number, scratch: number, tid: number, nth: number): void;
   dk_gemm_scratch(M: number, K: number): number;
   [name: string]: (...args: number[]) => number | void;
 }

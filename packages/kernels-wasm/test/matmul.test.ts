@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL, hasKernel, linear } from '@deconattn/core';
+import { KERNEL, hasKernel, linear, linearTransposed } from '@deconattn/core';
 import { useBackend } from '@deconattn/hybrid/node';
 import { KernelRuntime, wasmKernelsEnabled } from '../src/index.js';
 import { plain, randn, relErr } from './helpers.js';
@@ -93,6 +93,44 @@ describe('BatchMatMul on wasm (SIMD kernel, transposes read in place)', () => {
     tf.dispose([a, b, all, one]);
   });
 
+  // A batch of small products (attention maps per head) runs as one call whose units (one entry,
+  // a few column panels) the threads share: each entry must equal its own 2-D product exactly,
+  // on one thread and on all, including a transposed operand and a broadcast one.
+  it('splits a batch of small products over threads, each entry equal to its 2-D product bit for bit', () => {
+    const rt = KernelRuntime.of(tf.backend())!;
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[4, 4, 128, 128], [4, 4, 128, 64], false, false],
+      [[4, 4, 128, 128], [4, 4, 128, 64], true, false],
+      [[4, 4, 128, 64], [4, 4, 128, 64], false, true],
+      [[128, 128], [3, 5, 128, 40], false, false],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const a = randn(sa, 30);
+      const b = randn(sb, 31);
+      const all = tf.matMul(a, b, ta, tb);
+      const threads = rt.threads;
+      rt.threads = 1;
+      let one: tf.Tensor;
+      try {
+        one = tf.matMul(a, b, ta, tb);
+      } finally {
+        rt.threads = threads;
+      }
+      expect(Array.from(all.dataSync()), `${sa} × ${sb}`).toEqual(Array.from(one.dataSync()));
+      const [m, n] = [all.shape.at(-2)!, all.shape.at(-1)!];
+      const a2 = tf.reshape(a, [-1, ...sa.slice(-2)]);
+      const b2 = tf.reshape(b, [-1, ...sb.slice(-2)]);
+      const c2 = tf.reshape(all, [-1, m, n]);
+      for (const i of [0, c2.shape[0]! - 1]) {
+        const entry = tf.tidy(() => tf.matMul(tf.gather(a2, a2.shape[0] === 1 ? 0 : i), tf.gather(b2, b2.shape[0] === 1 ? 0 : i), ta, tb));
+        const got = tf.tidy(() => tf.gather(c2, i));
+        expect(Array.from(got.dataSync()), `${sa} × ${sb}, entry ${i}`).toEqual(Array.from(entry.dataSync()));
+        tf.dispose([entry, got]);
+      }
+      tf.dispose([a, b, all, one!, a2, b2, c2]);
+    }
+  });
+
   it('gives linear() the same values and gradients as the plain path, and frees everything', () => {
     expect(hasKernel(KERNEL.matMul)).toBe(true);
     const x = randn([3, 7, 24], 7);
@@ -109,5 +147,22 @@ describe('BatchMatMul on wasm (SIMD kernel, transposes read in place)', () => {
     });
     fast.forEach((g, i) => expect(relErr(g, slow[i]!)).toBeLessThan(1e-5));
     tf.dispose([x, w, bias, ...fast, ...slow]);
+  });
+
+  // The tied output layer: the embedding [vocab, d] read in place, no Transpose kernel either way.
+  it('gives linearTransposed() the plain path’s values and gradients without a Transpose', async () => {
+    const x = randn([2, 9, 40], 12);
+    const w = randn([72, 40], 13, 2);
+    const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(linearTransposed(xx, ww)));
+    const fast = tf.grads(f)([x, w]);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => tf.grads(f)([x, w]));
+    expect(profile.kernels.map((k) => k.name)).not.toContain('Transpose');
+    tf.dispose(profile.result as tf.Tensor[]);
+    for (let i = 0; i < 3; i++) tf.dispose(tf.grads(f)([x, w]));
+    expect(tf.memory().numTensors).toBe(before);
+    const slow = plain(() => tf.grads(f)([x, w]));
+    fast.forEach((g, i) => expect(relErr(g, slow[i]!)).toBeLessThan(1e-5));
+    tf.dispose([x, w, ...fast, ...slow]);
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { causalMask, type MixerState } from '@deconattn/core';
 import { guardDenominator } from './guard.js';
+import { rowSum } from './row-sum.js';
 import type { ApproximateKernelForm, KernelResult } from './kernel-form.js';
 
 /** The recurrent state per batch and head (the count is `state.length`). */
@@ -53,7 +54,7 @@ export class PaperKernel implements ApproximateKernelForm {
     const scores1 = tf.matMul(q, k, false, true) as tf.Tensor4D;
     const within1 = tf.mul(scores1, mask) as tf.Tensor4D;
     const within2 = tf.mul(tf.matMul(q2, tf.square(k), false, true), mask) as tf.Tensor4D;
-    const a12 = tf.add(tf.div(within1, guardDenominator(tf.sum(within1, -1, true))), tf.div(within2, guardDenominator(tf.sum(within2, -1, true))));
+    const a12 = tf.add(tf.div(within1, guardDenominator(rowSum(within1))), tf.div(within2, guardDenominator(rowSum(within2))));
     // Along the last axis: tfjs-core 4.22's Cumsum gradient mis-shapes any other axis.
     const mean = tf.mul(transposeLast(tf.cumsum(transposeLast(v), 3) as tf.Tensor4D), inverseCounts(0, t)) as tf.Tensor4D;
     const out = tf.add(tf.matMul(a12, v), mean) as tf.Tensor4D;

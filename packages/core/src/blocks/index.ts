@@ -1,4 +1,4 @@
-export { linear } from './linear.js';
+export { linear, linearTransposed } from './linear.js';
 export { embeddingLookup } from './embedding.js';
 export { rmsNorm, rmsNormReference } from './rmsnorm.js';
 export { applyRope, applyRopeReference, ropeAngles } from './rope.js';

@@ -23,6 +23,36 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [...lead, outDim]);
 }
 
+/**
+ * `y = x Wᵀ` for `x` of shape `[..., in]` and `W` held `[out, in]`: the tied output layer, which
+ * multiplies by the embedding table as it is stored. With KERNEL.matMul the table is read in
+ * place, forward and backward (its gradient `dyᵀ·x` comes out `[out, in]` directly), where
+ * `linear(x, transpose(W))` costs two Transpose kernels per step (2.2 ms at the reference
+ * config); elsewhere that is exactly what runs.
+ */
+export function linearTransposed(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const inDim = w.shape[1] as number;
+  const outDim = w.shape[0] as number;
+  if (x.shape[x.shape.length - 1] !== inDim) {
+    throw new ShapeError(`linearTransposed: input last dimension is ${x.shape[x.shape.length - 1]}, but the weight [out, in] expects ${inDim} (weight [${w.shape.join(', ')}]).`);
+  }
+  if (!hasKernel(KERNEL.matMul)) return linear(x, tf.transpose(w));
+  const lead = x.shape.slice(0, -1) as number[];
+  const y = linearNoBiasT(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, w as tf.Tensor2D);
+  return tf.reshape(y, [...lead, outDim]);
+}
+
+const linearNoBiasT = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: matMulBT(x, w),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved;
+      return [tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D), matMulAT(dy, xs!)];
+    },
+  };
+}) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
 const linearNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {

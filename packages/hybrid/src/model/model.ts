@@ -7,6 +7,7 @@ import {
   embeddingLookup,
   initTensor,
   linear,
+  linearTransposed,
   resolveMixer,
   rmsNorm,
   swiglu,
@@ -357,8 +358,7 @@ export class LanguageModel {
 
   /** Output logits `B×T×V` from final hidden states. */
   logitsFromHidden(h: tf.Tensor3D): tf.Tensor3D {
-    const head = this.lmHead ?? tf.transpose(this.embed);
-    return linear(h, head) as tf.Tensor3D;
+    return (this.lmHead ? linear(h, this.lmHead) : linearTransposed(h, this.embed)) as tf.Tensor3D;
   }
 
   logits(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {

@@ -29,11 +29,22 @@ export function gemmInto(rt: KernelRuntime, a: TensorInfo, b: TensorInfo, out: T
   const pa = rt.offset(a);
   const pb = rt.offset(b);
   const pc = rt.offset(out);
-  const nth = m * n * k >= PARALLEL_MACS ? rt.threads : 1;
+  const batches = batchIndex.length;
+  // Threads split the whole batch (units of one entry and a few column panels), so a batch of
+  // small products (attention maps per head) is split as well as one large product.
+  const nth = batches * m * n * k >= PARALLEL_MACS ? rt.threads : 1;
   rt.ensureScratch(rt.exports.dk_gemm_scratch(m, k), nth);
-  for (let i = 0; i < batchIndex.length; i++) {
-    const [ia, ib] = batchIndex[i]!;
-    rt.run('dk_gemm', [m, n, k, pa + ia * m * k * 4, ars, aks, pb + ib * k * n * 4, brs, bcs, pc + i * m * n * 4, n, 0, rt.freshCounter()], nth);
+  const step = (pick: 0 | 1) => (batchIndex.every((e, i) => e[pick] === i) ? 1 : batchIndex.every((e) => e[pick] === 0) ? 0 : -1);
+  const [sa, sb] = [step(0), step(1)];
+  if (batches === 1) {
+    rt.run('dk_gemm', [m, n, k, pa, ars, aks, pb, brs, bcs, pc, n, 0, rt.freshCounter()], nth);
+  } else if (sa >= 0 && sb >= 0) {
+    rt.run('dk_gemm_batch', [batches, m, n, k, pa, ars, aks, sa * m * k, pb, brs, bcs, sb * k * n, pc, n, m * n, 0, rt.freshCounter()], nth);
+  } else {
+    for (let i = 0; i < batches; i++) {
+      const [ia, ib] = batchIndex[i]!;
+      rt.run('dk_gemm', [m, n, k, pa + ia * m * k * 4, ars, aks, pb + ib * k * n * 4, brs, bcs, pc + i * m * n * 4, n, 0, rt.freshCounter()], nth);
+    }
   }
 }
 
