@@ -101,6 +101,26 @@ describe('summary over seeds, the table, and the rank correlation', () => {
     expect(one.tasks.copa!.hi!).toBeCloseTo(0.5962, 4);
   });
 
+  it('perplexities over seeds are geometric means with positive intervals (the t interval of their logarithm)', () => {
+    const wiki = [1e5, 1e6, 1e7];
+    const runs = threeSeeds().map((r) => (r.id === 'standard' ? { ...r, metrics: { ...r.metrics!, wikitext: { wordPerplexity: wiki[r.seed!]!, bytePerplexity: 2, bitsPerByte: 1, docs: 2 }, tasks: { ...r.metrics!.tasks, lambada_openai: { metric: 'perplexity', value: wiki[r.seed!]!, stderr: null, n: 50 } } } } : r));
+    const std = summarizeRuns(runs).find((m) => m.id === 'standard')!;
+    // log10 values 5, 6, 7: mean 6, s = 1 (in log10), so the interval is 10^(6 ∓ t₂/√3)
+    const half = (T975[2] * Math.LN10) / Math.sqrt(3);
+    for (const i of [std.wikitext!, std.tasks['lambada_openai']!]) {
+      expect(i.estimate / 1e6).toBeCloseTo(1, 9); // the arithmetic mean would be 3.7e6
+      expect(i.lo! / (1e6 * Math.exp(-half))).toBeCloseTo(1, 7); // an arithmetic t interval goes below zero here
+      expect(i.hi! / (1e6 * Math.exp(half))).toBeCloseTo(1, 7);
+      expect(i.lo!).toBeGreaterThan(0);
+    }
+    // One seed: the value itself; a perplexity's stderr becomes a positive interval (delta method on the log)
+    const one = summarizeRuns(runs.filter((r) => r.seed === 1).map((r) => (r.id === 'standard' ? { ...r, metrics: { ...r.metrics!, tasks: { lambada_openai: { metric: 'perplexity', value: 100, stderr: 80, n: 50 } } } } : r))).find((m) => m.id === 'standard')!;
+    expect(one.wikitext!.estimate).toBe(1e6);
+    const l = one.tasks['lambada_openai']!;
+    expect(l.lo!).toBeCloseTo(100 * Math.exp(-1.959963984540054 * 0.8), 9); // ± 1.96 × 80 would give [−57, 257]
+    expect(l.hi!).toBeCloseTo(100 * Math.exp(1.959963984540054 * 0.8), 9);
+  });
+
   it('the table shows each model once, as its mean [interval] over seeds', () => {
     const runs = threeSeeds();
     const results: StudyResults = {

@@ -9,10 +9,23 @@ export function runsById(runs: readonly StudyRun[]): Map<string, StudyRun[]> {
   return out;
 }
 
+const expInterval = (i: Interval | null): Interval | null => (i ? { ...i, estimate: Math.exp(i.estimate), lo: i.lo === null ? null : Math.exp(i.lo), hi: i.hi === null ? null : Math.exp(i.hi) } : null);
+
 /** Mean with a t interval over seeds; one value: none. */
 function overSeeds(values: number[], level: number): Interval | null {
   const xs = values.filter((v) => Number.isFinite(v));
   return xs.length ? meanInterval(xs, level) : null;
+}
+
+/**
+ * A perplexity over seeds: perplexities are exponentials of mean losses and spread over orders of
+ * magnitude, so the mean and its t interval are taken of their logarithms (the loss) and mapped
+ * back — a geometric mean whose interval stays positive, as for the held-out perplexity.
+ */
+function perplexityOverSeeds(values: number[], level: number): Interval | null {
+  const xs = values.filter((v) => v > 0);
+  if (xs.length < 2) return overSeeds(xs, level); // one seed: the value itself, exactly
+  return expInterval(overSeeds(xs.map(Math.log), level));
 }
 
 /**
@@ -29,16 +42,21 @@ export function lossInterval(runs: readonly StudyRun[], level = 0.95): Interval 
   return { estimate: ok[0]!.metrics!.valLoss, lo: b.lo, hi: b.hi, level, method: `one seed: bootstrap over ${w.length} held-out windows`, n: 1 };
 }
 
-const expInterval = (i: Interval | null): Interval | null => (i ? { ...i, estimate: Math.exp(i.estimate), lo: i.lo === null ? null : Math.exp(i.lo), hi: i.hi === null ? null : Math.exp(i.hi) } : null);
 
 /** A zero-shot score over seeds; with one seed, Wilson for an accuracy and ± z·stderr for a perplexity. */
 function taskInterval(scores: { metric: string; value: number; stderr: number | null; n: number }[], level: number): Interval | null {
   if (!scores.length) return null;
-  if (scores.length >= 2) return overSeeds(scores.map((s) => s.value), level);
+  const perplexity = /perplexity/.test(scores[0]!.metric);
+  if (scores.length >= 2) return perplexity ? perplexityOverSeeds(scores.map((s) => s.value), level) : overSeeds(scores.map((s) => s.value), level);
   const s = scores[0]!;
   if (s.metric === 'acc' && s.n > 0) {
     const w = wilsonInterval(Math.round(s.value * s.n), s.n, level);
     return { ...w, estimate: s.value, method: `one seed: ${w.method}` };
+  }
+  if (s.stderr !== null && Number.isFinite(s.stderr) && perplexity && s.value > 0) {
+    // The delta method on the log scale (stderr of log p ≈ stderr / p): a positive interval.
+    const half = (1.959963984540054 * s.stderr) / s.value;
+    return { estimate: s.value, lo: s.value * Math.exp(-half), hi: s.value * Math.exp(half), level, method: "one seed: × exp(∓ 1.96 × the task's bootstrap stderr / value)", n: 1 };
   }
   if (s.stderr !== null && Number.isFinite(s.stderr)) {
     const half = 1.959963984540054 * s.stderr;
@@ -75,7 +93,7 @@ export function summarizeRuns(runs: readonly StudyRun[], level = 0.95): ModelSum
       notOk: list.length - ok.length,
       valLoss,
       valPerplexity: expInterval(valLoss),
-      wikitext: wiki.length ? meanInterval(wiki, level) : null,
+      wikitext: wiki.length ? perplexityOverSeeds(wiki, level) : null,
       tasks,
       nluAverage: nlu.length ? meanInterval(nlu, level) : null,
     });

@@ -113,6 +113,7 @@ export interface ModelSummary {
   /** Held-out perplexity: geometric mean over seeds (exp of the mean loss), interval from the t interval of the loss. With one seed: a bootstrap over held-out windows (test noise only). */
   valPerplexity: Interval | null;
   valLoss: Interval | null;
+  /** WikiText word perplexity: over seeds a geometric mean with the t interval of its logarithm (always positive). */
   wikitext: Interval | null;
   /** Zero-shot scores by task: t over seeds; one seed: Wilson (accuracies) or the task's stderr (perplexities). */
   tasks: Record<string, Interval>;
