@@ -16,6 +16,23 @@ async function createModel(model: ModelConfig, plan: LayerPlan): Promise<Languag
   return LanguageModel.create({ config: model, plan, seed: 0, environment: { tokenizer, defaultPassage: (n) => fixedPassage(tokenizer, n).tokenIds } });
 }
 
+/**
+ * The model and trainer every training measurement times: `deconattn train`'s speed-relevant
+ * defaults on random-looking but fixed tokens, with no evaluation and no logging in the loop.
+ */
+async function benchTrainer(cfg: BenchConfig, plan: LayerPlan, steps: number): Promise<{ model: LanguageModel; trainer: Trainer }> {
+  const model = await createModel(cfg.model, plan);
+  const vocab = cfg.model.vocabSize;
+  const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
+  const trainer = new Trainer(
+    model,
+    { train: tokens, val: tokens.subarray(0, 4096) },
+    { steps, batchSize: cfg.batchSize, seqLen: cfg.seqLen, lr: BENCH_TRAINING.lr, warmupSteps: 1, weightDecay: BENCH_TRAINING.weightDecay, seed: 0, evalInterval: 0, logInterval: 1_000_000 },
+    { tokenizer: { kind: 'byte' } },
+  );
+  return { model, trainer };
+}
+
 export interface TrainSpeed {
   msPerStep: number;
   /** Every timed step, in order (the median is reported). */
@@ -34,15 +51,7 @@ export interface TrainSpeed {
  * `warmup` untimed ones (kernel compilation, allocation), on random-looking but fixed tokens.
  */
 export async function trainSpeed(cfg: BenchConfig, plan: LayerPlan, steps: number, warmup = 2): Promise<TrainSpeed> {
-  const model = await createModel(cfg.model, plan);
-  const vocab = cfg.model.vocabSize;
-  const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
-  const trainer = new Trainer(
-    model,
-    { train: tokens, val: tokens.subarray(0, 4096) },
-    { steps: steps + warmup + 1, batchSize: cfg.batchSize, seqLen: cfg.seqLen, lr: BENCH_TRAINING.lr, warmupSteps: 1, weightDecay: BENCH_TRAINING.weightDecay, seed: 0, evalInterval: 0, logInterval: 1_000_000 },
-    { tokenizer: { kind: 'byte' } },
-  );
+  const { model, trainer } = await benchTrainer(cfg, plan, steps + warmup + 1);
   try {
     for (let i = 0; i < warmup; i++) await trainer.trainStep();
     const all: number[] = [];
@@ -103,15 +112,7 @@ export interface StepProfile {
  * tf.profile lists beside the kernels they contain, are left out.
  */
 export async function profileStep(cfg: BenchConfig, plan: LayerPlan): Promise<StepProfile> {
-  const model = await createModel(cfg.model, plan);
-  const vocab = cfg.model.vocabSize;
-  const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
-  const trainer = new Trainer(
-    model,
-    { train: tokens, val: tokens.subarray(0, 4096) },
-    { steps: 10, batchSize: cfg.batchSize, seqLen: cfg.seqLen, lr: BENCH_TRAINING.lr, warmupSteps: 1, weightDecay: BENCH_TRAINING.weightDecay, seed: 0, evalInterval: 0, logInterval: 1_000_000 },
-    { tokenizer: { kind: 'byte' } },
-  );
+  const { model, trainer } = await benchTrainer(cfg, plan, 10);
   try {
     await trainer.trainStep();
     await trainer.trainStep();
